@@ -1,0 +1,52 @@
+# Two entry points for a fresh machine: `make demo` runs the product on its embedded
+# default, `make test` runs every check. Both create .venv and install what they need.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.installed
+CATALOGS := $(wildcard locales/*/LC_MESSAGES/messages.po)
+COMPILED := $(CATALOGS:.po=.mo)
+
+.PHONY: demo test lint typecheck unit catalogs extract bench install clean
+
+$(STAMP): pyproject.toml requirements/constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c requirements/constraints.txt -e '.[dev]'
+	touch $@
+
+install: $(STAMP)
+
+locales/%/LC_MESSAGES/messages.mo: locales/%/LC_MESSAGES/messages.po $(STAMP)
+	$(BIN)/pybabel compile --use-fuzzy=false -i $< -o $@ -l $*
+
+catalogs: $(COMPILED)
+
+# Re-extract messages.pot from the code and merge new ids into both catalogs.
+extract: $(STAMP)
+	$(BIN)/pybabel extract --no-location --sort-by-file -k _ -k ngettext -o locales/messages.pot \
+		--project=vzayemodiia-chat --copyright-holder="VzayemoDiia chat contributors" \
+		bot handlers civic
+	$(BIN)/pybabel update -i locales/messages.pot -d locales --no-fuzzy-matching
+
+demo: $(STAMP) catalogs
+	$(BIN)/vzayemodiia demo
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+unit: $(STAMP) catalogs
+	$(BIN)/pytest
+
+test: lint typecheck unit
+
+bench: $(STAMP) catalogs
+	$(PY) bench/sign_petition.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

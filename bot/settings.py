@@ -1,0 +1,99 @@
+"""Settings from ``VZ_*`` environment variables and an optional ``.env`` file."""
+
+from __future__ import annotations
+
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from storage.settings_url import default_database_url
+
+KNOWN_ACTIONS = frozenset({"sign", "vote", "create_petition"})
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="VZ_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    database_url: str = Field(default_factory=default_database_url)
+    secret_key: SecretStr | None = None
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(default=8080, ge=1, le=65535)
+    public_url: str | None = None
+    default_locale: Literal["uk", "en"] = "uk"
+    timezone: str = "Europe/Kyiv"
+    # Which actions need a phone number verified by the messenger. Signing and voting do
+    # by default; a deployment may add "create_petition" (or drop one, at its own risk).
+    verified_actions: frozenset[str] = frozenset({"sign", "vote"})
+    # How often the scheduled steps (closing expired petitions...) run inside `serve`.
+    schedule_interval_seconds: int = Field(default=60, ge=1)
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_driver(cls, value: str) -> str:
+        if not value.startswith(("postgresql+asyncpg://", "sqlite+aiosqlite://")):
+            raise ValueError(
+                "must start with postgresql+asyncpg:// or sqlite+aiosqlite://"
+            )
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(f"unknown time zone {value!r}") from error
+        return value
+
+    @field_validator("verified_actions", mode="before")
+    @classmethod
+    def _split_actions(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = {part.strip() for part in value.split(",") if part.strip()}
+        return value
+
+    @field_validator("verified_actions")
+    @classmethod
+    def _known_actions(cls, value: frozenset[str]) -> frozenset[str]:
+        unknown = value - KNOWN_ACTIONS
+        if unknown:
+            raise ValueError(
+                f"unknown action(s) {', '.join(sorted(unknown))}; "
+                f"known: {', '.join(sorted(KNOWN_ACTIONS))}"
+            )
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def require_secret_key(self) -> str:
+        if self.secret_key is None or not self.secret_key.get_secret_value():
+            raise SettingsError(
+                "VZ_SECRET_KEY is not set: set it to a long random string "
+                "(it signs sessions and keys the phone-number hashes)"
+            )
+        value = self.secret_key.get_secret_value()
+        if len(value) < 16:
+            raise SettingsError("VZ_SECRET_KEY is too short: use at least 16 characters")
+        return value
+
+
+def load_settings() -> Settings:
+    """Read the settings, turning pydantic's report into one line per bad variable."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        lines = []
+        for problem in error.errors():
+            field = str(problem["loc"][0]) if problem["loc"] else "?"
+            lines.append(f"VZ_{field.upper()}: {problem['msg']}")
+        raise SettingsError("; ".join(lines)) from None

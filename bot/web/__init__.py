@@ -1,0 +1,1 @@
+"""The one HTTP server: health, the public API (and later webhooks and the admin web)."""

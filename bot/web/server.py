@@ -1,0 +1,35 @@
+"""The aiohttp application and its start-up."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from bot.web import api
+from bot.web.keys import CLOCK_KEY, DATABASE_KEY
+from civic.clock import Clock
+from storage.db import Database
+
+
+async def healthz(request: web.Request) -> web.Response:
+    """200 when the database answers, 503 otherwise."""
+    database = request.app[DATABASE_KEY]
+    if await database.ping():
+        return web.json_response({"status": "ok"})
+    return web.json_response({"status": "database unavailable"}, status=503)
+
+
+def create_app(database: Database, clock: Clock) -> web.Application:
+    app = web.Application(client_max_size=1024 * 1024)
+    app[DATABASE_KEY] = database
+    app[CLOCK_KEY] = clock
+    app.router.add_get("/healthz", healthz)
+    api.add_routes(app)
+    return app
+
+
+async def start_http(app: web.Application, host: str, port: int) -> web.AppRunner:
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port)
+    await site.start()
+    return runner

@@ -1,0 +1,1 @@
+"""Civic rules and services: lifecycles, thresholds, identity. No I/O framework imports."""

@@ -1,0 +1,336 @@
+"""E-petitions: the lifecycle and its rules (Law "On Citizens' Appeals", art. 23-1).
+
+Submitted petitions wait in moderation; a moderator publishes or rejects them with a
+reason. A published petition collects signatures until its authority's period ends. When
+the count reaches the threshold it awaits an answer; an answer closes the story. A petition
+that runs out of time below the threshold is closed unsuccessful.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from dateutil.relativedelta import relativedelta
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from civic.text import LengthRule, check_length, search_key, search_words
+from storage import repositories as repo
+from storage.models import Authority, AuthorityLevel, Petition, PetitionStatus, Signature
+
+TITLE_RULE = LengthRule(min_chars=10, max_chars=200, min_letters=5)
+BODY_RULE = LengthRule(min_chars=50, max_chars=5000, min_letters=30)
+AUTHOR_NAME_RULE = LengthRule(min_chars=3, max_chars=100, min_letters=3)
+REJECTION_REASON_RULE = LengthRule(min_chars=10, max_chars=2000, min_letters=5)
+ANSWER_RULE = LengthRule(min_chars=10, max_chars=20000, min_letters=5)
+
+# The law's national rule: 25,000 signatures within at most three months.
+NATIONAL_THRESHOLD = 25_000
+NATIONAL_PERIOD_MONTHS = 3
+# Moderation decides within two working days; an answer is due within ten.
+MODERATION_WORKING_DAYS = 2
+ANSWER_WORKING_DAYS = 10
+# Signing is refused from `closes_at` on; the sweep waits a little longer so that a
+# signature accepted a moment before the close has committed before the count is judged.
+SWEEP_GRACE = timedelta(minutes=1)
+
+PAGE_SIZE = 5
+
+
+class PetitionSort(enum.StrEnum):
+    NEWEST = "new"
+    MOST_SIGNED = "top"
+
+
+class PetitionError(Exception):
+    """A rule refused the action; ``code`` names the rule for messages and the API."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def collection_ends(published_at: datetime, authority: Authority) -> datetime:
+    if authority.petition_period_months is not None:
+        return published_at + relativedelta(months=authority.petition_period_months)
+    assert authority.petition_period_days is not None
+    return published_at + timedelta(days=authority.petition_period_days)
+
+
+def default_rules(level: AuthorityLevel) -> tuple[int, int | None, int | None]:
+    """Threshold, months, days for a new authority; local ones follow their statute."""
+    if level is AuthorityLevel.NATIONAL:
+        return NATIONAL_THRESHOLD, NATIONAL_PERIOD_MONTHS, None
+    return 300, None, 30
+
+
+def progress_bar(count: int, threshold: int, width: int = 10) -> str:
+    """``▓▓▓▓▓░░░░░``: filled in proportion, never full before the threshold is reached."""
+    if threshold <= 0:
+        return "▓" * width
+    filled = min(width, count * width // threshold)
+    if filled == width and count < threshold:
+        filled = width - 1
+    return "▓" * filled + "░" * (width - filled)
+
+
+def can_sign(petition: Petition, now: datetime) -> bool:
+    return (
+        petition.status is PetitionStatus.OPEN
+        and petition.closes_at is not None
+        and now < petition.closes_at
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PetitionDraft:
+    authority_id: int
+    title: str
+    body: str
+    author_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class PetitionView:
+    petition: Petition
+    signature_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class PetitionPage:
+    items: Sequence[PetitionView]
+    page: int
+    has_next: bool
+
+
+class SignOutcome(enum.StrEnum):
+    SIGNED = "signed"
+    ALREADY_SIGNED = "already_signed"
+    NOT_OPEN = "not_open"
+
+
+@dataclass(frozen=True, slots=True)
+class SignResult:
+    outcome: SignOutcome
+    petition: Petition
+    signature_count: int
+    signed_at: datetime | None = None
+    signed_via: str | None = None
+    threshold_reached: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SweepReport:
+    closed: int
+    awaiting_answer: int
+
+
+@dataclass(frozen=True, slots=True)
+class MySignature:
+    petition: Petition
+    signed_at: datetime
+    channel: str
+
+
+class Petitions:
+    """Every petition action, for the chat flows, the admin web and scheduled steps."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, petition_id: int) -> PetitionView | None:
+        row = (
+            await self.session.execute(
+                repo.petitions_query().where(Petition.id == petition_id)
+            )
+        ).first()
+        return None if row is None else PetitionView(row[0], int(row[1]))
+
+    async def browse(
+        self,
+        *,
+        sort: PetitionSort = PetitionSort.NEWEST,
+        page: int = 0,
+        query: str = "",
+        statuses: Sequence[PetitionStatus] = (PetitionStatus.OPEN,),
+        page_size: int = PAGE_SIZE,
+    ) -> PetitionPage:
+        statement = repo.petitions_query(statuses=statuses, words=search_words(query))
+        if sort is PetitionSort.MOST_SIGNED:
+            statement = statement.order_by(
+                repo.signature_count_column().desc(), Petition.id.desc()
+            )
+        else:
+            statement = statement.order_by(Petition.published_at.desc(), Petition.id.desc())
+        statement = statement.offset(max(page, 0) * page_size).limit(page_size + 1)
+        rows = (await self.session.execute(statement)).all()
+        items = [PetitionView(row[0], int(row[1])) for row in rows[:page_size]]
+        return PetitionPage(items=items, page=max(page, 0), has_next=len(rows) > page_size)
+
+    async def submit(self, draft: PetitionDraft, author_citizen_id: int, now: datetime) -> Petition:
+        """Validate a citizen's draft and put it into moderation."""
+        authority = await self.session.get(Authority, draft.authority_id)
+        if authority is None:
+            raise PetitionError("unknown_authority")
+        title = check_length(draft.title, TITLE_RULE)
+        body = check_length(draft.body, BODY_RULE)
+        author_name = check_length(draft.author_name, AUTHOR_NAME_RULE)
+        petition = Petition(
+            authority=authority,
+            author_citizen_id=author_citizen_id,
+            author_name=author_name,
+            title=title,
+            body=body,
+            search_text=search_key(title, body),
+            status=PetitionStatus.MODERATION,
+            threshold=authority.petition_threshold,
+            submitted_at=now,
+        )
+        self.session.add(petition)
+        await self.session.flush()
+        return petition
+
+    async def _for_update(self, petition_id: int) -> Petition:
+        statement = (
+            select(Petition)
+            .where(Petition.id == petition_id)
+            .with_for_update(of=Petition)
+            .execution_options(populate_existing=True)
+        )
+        petition = (await self.session.execute(statement)).scalar_one_or_none()
+        if petition is None:
+            raise PetitionError("not_found")
+        return petition
+
+    async def publish(self, petition_id: int, now: datetime) -> Petition:
+        """A moderator finds the petition compliant: signature collection starts now."""
+        petition = await self._for_update(petition_id)
+        if petition.status is not PetitionStatus.MODERATION:
+            raise PetitionError("not_in_moderation")
+        petition.status = PetitionStatus.OPEN
+        petition.threshold = petition.authority.petition_threshold
+        petition.published_at = now
+        petition.closes_at = collection_ends(now, petition.authority)
+        return petition
+
+    async def reject(self, petition_id: int, reason: str, now: datetime) -> Petition:
+        petition = await self._for_update(petition_id)
+        if petition.status is not PetitionStatus.MODERATION:
+            raise PetitionError("not_in_moderation")
+        petition.rejection_reason = check_length(reason, REJECTION_REASON_RULE)
+        petition.status = PetitionStatus.REJECTED
+        petition.closed_at = now
+        return petition
+
+    async def answer(self, petition_id: int, text: str, now: datetime) -> Petition:
+        petition = await self._for_update(petition_id)
+        if petition.status is not PetitionStatus.AWAITING_ANSWER:
+            raise PetitionError("not_awaiting_answer")
+        petition.answer_text = check_length(text, ANSWER_RULE)
+        petition.status = PetitionStatus.ANSWERED
+        petition.answered_at = now
+        return petition
+
+    async def sign(
+        self, petition_id: int, citizen_id: int, channel: str, now: datetime
+    ) -> SignResult:
+        """Sign once. Uniqueness is the database's: a repeat or a race inserts nothing."""
+        view = await self.get(petition_id)
+        if view is None:
+            raise PetitionError("not_found")
+        petition = view.petition
+        if not can_sign(petition, now):
+            existing = await repo.find_signature(self.session, petition_id, citizen_id)
+            if existing is not None:
+                return self._already(view, existing)
+            return SignResult(SignOutcome.NOT_OPEN, petition, view.signature_count)
+        if not await repo.insert_signature(self.session, petition_id, citizen_id, channel, now):
+            existing = await repo.find_signature(self.session, petition_id, citizen_id)
+            assert existing is not None
+            return self._already(view, existing)
+        await repo.add_to_tally(self.session, petition_id, citizen_id, +1)
+        count = await repo.petition_signature_count(self.session, petition_id)
+        reached = count >= petition.threshold and await self._mark_threshold_reached(
+            petition_id, now
+        )
+        return SignResult(
+            SignOutcome.SIGNED, petition, count, now, channel, threshold_reached=reached
+        )
+
+    async def signature_of(self, petition_id: int, citizen_id: int) -> Signature | None:
+        return await repo.find_signature(self.session, petition_id, citizen_id)
+
+    def _already(self, view: PetitionView, existing: Signature) -> SignResult:
+        return SignResult(
+            SignOutcome.ALREADY_SIGNED,
+            view.petition,
+            view.signature_count,
+            existing.signed_at,
+            existing.channel,
+        )
+
+    async def _mark_threshold_reached(self, petition_id: int, now: datetime) -> bool:
+        """Move an open petition to awaiting an answer; True for the one call that did."""
+        result = await self.session.execute(
+            update(Petition)
+            .where(Petition.id == petition_id, Petition.status == PetitionStatus.OPEN)
+            .values(status=PetitionStatus.AWAITING_ANSWER, threshold_reached_at=now)
+            .returning(Petition.id)
+        )
+        return result.first() is not None
+
+    async def sweep(self, now: datetime) -> SweepReport:
+        """The scheduled step: close expired petitions, mark those that reached the threshold.
+
+        Signing moves a petition on the moment it reaches its threshold; the sweep is the
+        safety net for counts that reached it otherwise (e.g. a lowered statute threshold
+        is not applied retroactively, but a merge of citizens may change counts).
+        """
+        count = repo.signature_count_column()
+        reached = (
+            await self.session.execute(
+                update(Petition)
+                .where(Petition.status == PetitionStatus.OPEN, count >= Petition.threshold)
+                .values(status=PetitionStatus.AWAITING_ANSWER, threshold_reached_at=now)
+                .returning(Petition.id)
+            )
+        ).all()
+        closed = (
+            await self.session.execute(
+                update(Petition)
+                .where(
+                    Petition.status == PetitionStatus.OPEN,
+                    Petition.closes_at <= now - SWEEP_GRACE,
+                )
+                .values(status=PetitionStatus.CLOSED, closed_at=now)
+                .returning(Petition.id)
+            )
+        ).all()
+        return SweepReport(closed=len(closed), awaiting_answer=len(reached))
+
+    async def authored_by(self, citizen_id: int, limit: int = 20) -> Sequence[PetitionView]:
+        statement = (
+            repo.petitions_query()
+            .where(Petition.author_citizen_id == citizen_id)
+            .order_by(Petition.submitted_at.desc(), Petition.id.desc())
+            .limit(limit)
+        )
+        return [PetitionView(r[0], int(r[1])) for r in (await self.session.execute(statement))]
+
+    async def signed_by(self, citizen_id: int, limit: int = 20) -> Sequence[MySignature]:
+        statement = (
+            select(Petition, Signature.signed_at, Signature.channel)
+            .join(Signature, Signature.petition_id == Petition.id)
+            .where(Signature.citizen_id == citizen_id)
+            .order_by(Signature.signed_at.desc(), Petition.id.desc())
+            .limit(limit)
+        )
+        rows = await self.session.execute(statement)
+        return [MySignature(row[0], row[1], row[2]) for row in rows]
+
+    async def count_signature_rows(self, petition_id: int) -> int:
+        statement = select(func.count()).where(Signature.petition_id == petition_id)
+        return int((await self.session.execute(statement)).scalar_one())

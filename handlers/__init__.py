@@ -1,0 +1,1 @@
+"""Channel-agnostic conversation flows. No aiogram, no aiohttp, no channel code here."""

@@ -1,0 +1,222 @@
+"""Creating a petition: authority, title, text, author's name, review, submit to moderation."""
+
+from __future__ import annotations
+
+from civic.authorities import Authorities
+from civic.petitions import (
+    AUTHOR_NAME_RULE,
+    BODY_RULE,
+    MODERATION_WORKING_DAYS,
+    TITLE_RULE,
+    PetitionDraft,
+    PetitionError,
+)
+from civic.text import LengthRule, TextProblem, check_length
+from handlers import petition_views as views
+from handlers.context import Context
+from handlers.replies import Button
+from handlers.router import Router
+from handlers.verification import ask_for_phone
+
+router = Router("petition_create")
+
+FLOW = "new_petition"
+
+
+def _cancel_row(ctx: Context) -> list[Button]:
+    return [Button(ctx.t._("Cancel"), "cancel")]
+
+
+@router.command("newpetition")
+async def new_petition_command(ctx: Context, _payload: str) -> None:
+    await start(ctx, [])
+
+
+@router.button("pn")
+async def start(ctx: Context, _args: list[str]) -> None:
+    if ctx.needs_verification("create_petition"):
+        ctx.state.resume = "pn"
+        ask_for_phone(ctx, ctx.t._("To create a petition, please confirm your phone number."))
+        return
+    ctx.state.enter(FLOW, "authority")
+    ctx.state.data = {}
+    await _offer_authorities(ctx, "")
+
+
+async def _offer_authorities(ctx: Context, query: str) -> None:
+    t = ctx.t
+    found = await Authorities(ctx.session).find(query)
+    if not found:
+        ctx.reply(
+            t._("No authority matches \u201c{query}\u201d. Type other words from its name:").format(
+                query=views.shorten(query, 60)
+            ),
+            [_cancel_row(ctx)],
+        )
+        return
+    lines = [
+        t._(
+            "Step 1 of 4. To which authority is the petition addressed? "
+            "Choose one, or type words from its name to search."
+        ),
+        "",
+    ]
+    rows = []
+    for number, authority in enumerate(found, start=1):
+        name = views.authority_name(t, authority)
+        lines.append(
+            t._("{number}. {name}: {threshold} signatures needed").format(
+                number=number, name=name, threshold=t.number(authority.petition_threshold)
+            )
+        )
+        rows.append([Button(f"{number}. {views.shorten(name, 50)}", f"pna:{authority.id}")])
+    rows.append(_cancel_row(ctx))
+    ctx.reply("\n".join(lines), rows)
+
+
+@router.step(FLOW, "authority")
+async def authority_typed(ctx: Context, text: str) -> None:
+    await _offer_authorities(ctx, text)
+
+
+@router.button("pna")
+async def authority_chosen(ctx: Context, args: list[str]) -> None:
+    t = ctx.t
+    authority = None
+    if args and args[0].isdigit():
+        authority = await Authorities(ctx.session).get(int(args[0]))
+    if ctx.state.flow != FLOW or authority is None:
+        await start(ctx, [])
+        return
+    ctx.state.data = {"authority_id": authority.id}
+    ctx.state.step = "title"
+    ctx.reply(
+        t._("Addressed to: {name}.").format(name=views.authority_name(t, authority))
+        + "\n\n"
+        + t._(
+            "Step 2 of 4. Type the petition's title: what you ask for, "
+            "in {min} to {max} characters."
+        ).format(min=TITLE_RULE.min_chars, max=TITLE_RULE.max_chars),
+        [_cancel_row(ctx)],
+    )
+
+
+def _accept(ctx: Context, text: str, rule: LengthRule, field: str) -> str | None:
+    try:
+        return check_length(text, rule)
+    except TextProblem as problem:
+        ctx.reply(views.text_problem(ctx.t, field, problem), [_cancel_row(ctx)])
+        return None
+
+
+@router.step(FLOW, "title")
+async def title_typed(ctx: Context, text: str) -> None:
+    t = ctx.t
+    title = _accept(ctx, text, TITLE_RULE, t._("title"))
+    if title is None:
+        return
+    ctx.state.data["title"] = title
+    ctx.state.step = "body"
+    ctx.reply(
+        t._(
+            "Step 3 of 4. Type the petition's text ({min} to {max} characters): the "
+            "substance of your appeal, what the problem is and what the authority should do. "
+            "Send it as one message."
+        ).format(min=t.number(BODY_RULE.min_chars), max=t.number(BODY_RULE.max_chars)),
+        [_cancel_row(ctx)],
+    )
+
+
+@router.step(FLOW, "body")
+async def body_typed(ctx: Context, text: str) -> None:
+    t = ctx.t
+    body = _accept(ctx, text, BODY_RULE, t._("petition text"))
+    if body is None:
+        return
+    ctx.state.data["body"] = body
+    ctx.state.step = "author"
+    ctx.reply(
+        t._(
+            "Step 4 of 4. The law requires the author's name on a petition. "
+            "Type your name and surname as they will be published:"
+        ),
+        [_cancel_row(ctx)],
+    )
+
+
+@router.step(FLOW, "author")
+async def author_typed(ctx: Context, text: str) -> None:
+    t = ctx.t
+    name = _accept(ctx, text, AUTHOR_NAME_RULE, t._("name"))
+    if name is None:
+        return
+    ctx.state.data["author_name"] = name
+    ctx.state.step = "review"
+    await _review(ctx)
+
+
+async def _review(ctx: Context) -> None:
+    t = ctx.t
+    data = ctx.state.data
+    authority = await Authorities(ctx.session).get(int(data["authority_id"]))
+    assert authority is not None
+    text = "\n".join(
+        [
+            t._("Please check your petition:"),
+            "",
+            t._("To: {authority}").format(authority=views.authority_name(t, authority)),
+            t._("Author: {name}").format(name=data["author_name"]),
+            "",
+            str(data["title"]),
+            "",
+            str(data["body"]),
+        ]
+    )
+    ctx.reply(
+        text,
+        [
+            [Button(t._("✅ Submit for moderation"), "pnok")],
+            [Button(t._("✏ Start over"), "pn"), Button(t._("Cancel"), "cancel")],
+        ],
+    )
+
+
+@router.step(FLOW, "review")
+async def review_typed(ctx: Context, _text: str) -> None:
+    ctx.reply(ctx.t._("Please choose one of the options below."))
+    await _review(ctx)
+
+
+@router.button("pnok")
+async def submit(ctx: Context, _args: list[str]) -> None:
+    t = ctx.t
+    data = ctx.state.data
+    if ctx.state.flow != FLOW or ctx.state.step != "review":
+        # A second tap on "Submit", or a button from an old message: nothing to submit.
+        ctx.reply(
+            t._("There is no petition draft to submit: it was already submitted or cancelled."),
+            ctx.main_menu_buttons(),
+        )
+        return
+    draft = PetitionDraft(
+        authority_id=int(data["authority_id"]),
+        title=str(data["title"]),
+        body=str(data["body"]),
+        author_name=str(data["author_name"]),
+    )
+    try:
+        petition = await ctx.petitions.submit(draft, ctx.citizen.id, ctx.now)
+    except (PetitionError, TextProblem):
+        ctx.state.leave()
+        ctx.reply(t._("This draft can no longer be submitted. Please start again."),
+                  ctx.main_menu_buttons())
+        return
+    ctx.state.leave()
+    ctx.reply(
+        t._(
+            "📨 Petition No. {id} is submitted. Moderators check that it meets the law "
+            "within {days} working days; then it is published and signature collection "
+            "starts. You can follow it under My profile → My petitions."
+        ).format(id=petition.id, days=MODERATION_WORKING_DAYS),
+        [[Button(t._("📝 My petitions"), "mep")], ctx.main_menu_buttons()[0]],
+    )

@@ -1,0 +1,1 @@
+"""Babel catalogs (``uk`` default, ``en``) and their loading."""

@@ -1,0 +1,204 @@
+"""Thin queries shared by the civic services. Each function runs in the caller's session."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import (
+    Authority,
+    ChannelAccount,
+    Citizen,
+    Petition,
+    PetitionStatus,
+    PetitionTally,
+    ProcessedEvent,
+    Signature,
+)
+from storage.upsert import insert_for
+
+TALLY_SHARDS = 32
+
+
+# --- events -------------------------------------------------------------------------
+
+
+async def claim_event(session: AsyncSession, channel: str, event_id: str, now: datetime) -> bool:
+    """Record a platform event id; False when it was recorded before (a re-delivery)."""
+    statement = (
+        insert_for(session, ProcessedEvent.__table__)
+        .values(channel=channel, event_id=event_id, processed_at=now)
+        .on_conflict_do_nothing(index_elements=["channel", "event_id"])
+        .returning(ProcessedEvent.event_id)
+    )
+    return (await session.execute(statement)).first() is not None
+
+
+# --- accounts and citizens -----------------------------------------------------------
+
+
+async def lock_account(
+    session: AsyncSession, channel: str, external_id: str, locale: str, now: datetime
+) -> ChannelAccount:
+    """The channel account, created on first contact, locked until the transaction ends.
+
+    The row lock makes two events of the same user run one after the other, across
+    processes. Creation uses ON CONFLICT so two first events at once do not collide.
+    """
+    found = await _select_account_for_update(session, channel, external_id)
+    if found is not None:
+        return found
+    citizen_id = (
+        await session.execute(
+            insert_for(session, Citizen.__table__).values(created_at=now).returning(Citizen.id)
+        )
+    ).scalar_one()
+    inserted = (
+        await session.execute(
+            insert_for(session, ChannelAccount.__table__)
+            .values(
+                channel=channel,
+                external_id=external_id,
+                citizen_id=citizen_id,
+                locale=locale,
+                dialog_state={},
+                created_at=now,
+                last_seen_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=["channel", "external_id"])
+            .returning(ChannelAccount.id)
+        )
+    ).first()
+    if inserted is None:
+        # Another event of the same new user won the race: drop our orphan citizen.
+        await session.execute(Citizen.__table__.delete().where(Citizen.id == citizen_id))
+    account = await _select_account_for_update(session, channel, external_id)
+    assert account is not None
+    return account
+
+
+async def _select_account_for_update(
+    session: AsyncSession, channel: str, external_id: str
+) -> ChannelAccount | None:
+    statement = (
+        select(ChannelAccount)
+        .where(ChannelAccount.channel == channel, ChannelAccount.external_id == external_id)
+        .with_for_update(of=ChannelAccount)
+        .execution_options(populate_existing=True)
+    )
+    return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def citizen_by_phone_hash(session: AsyncSession, digest: str) -> Citizen | None:
+    statement = select(Citizen).where(Citizen.phone_hash == digest).with_for_update()
+    return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def merge_citizens(session: AsyncSession, *, source_id: int, target_id: int) -> None:
+    """Fold one citizen into another: accounts, authored petitions and signatures move.
+
+    A petition both had signed keeps the earlier signature, and its tally loses one.
+    """
+    duplicate_rows = (
+        await session.execute(
+            select(Signature).where(
+                Signature.citizen_id == source_id,
+                Signature.petition_id.in_(
+                    select(Signature.petition_id).where(Signature.citizen_id == target_id)
+                ),
+            )
+        )
+    ).scalars()
+    for duplicate in list(duplicate_rows):
+        await session.delete(duplicate)
+        await session.flush()
+        await add_to_tally(session, duplicate.petition_id, source_id, -1)
+    for model in (Signature, Petition, ChannelAccount):
+        column = Petition.author_citizen_id if model is Petition else model.citizen_id  # type: ignore[attr-defined]
+        await session.execute(
+            update(model).where(column == source_id).values({column.key: target_id})
+        )
+    await session.execute(Citizen.__table__.delete().where(Citizen.id == source_id))
+
+
+# --- authorities ---------------------------------------------------------------------
+
+
+async def list_authorities(session: AsyncSession) -> Sequence[Authority]:
+    statement = select(Authority).order_by(Authority.level, Authority.name_uk)
+    return (await session.execute(statement)).scalars().all()
+
+
+# --- petitions -----------------------------------------------------------------------
+
+
+def signature_count_column() -> Any:
+    """A correlated sum of a petition's tally shards (0 when it has none)."""
+    return (
+        select(func.coalesce(func.sum(PetitionTally.signature_count), 0))
+        .where(PetitionTally.petition_id == Petition.id)
+        .scalar_subquery()
+    )
+
+
+async def petition_signature_count(session: AsyncSession, petition_id: int) -> int:
+    statement = select(func.coalesce(func.sum(PetitionTally.signature_count), 0)).where(
+        PetitionTally.petition_id == petition_id
+    )
+    return int((await session.execute(statement)).scalar_one())
+
+
+async def add_to_tally(session: AsyncSession, petition_id: int, citizen_id: int, delta: int) -> None:
+    table = PetitionTally.__table__
+    statement = insert_for(session, table).values(
+        petition_id=petition_id, shard=citizen_id % TALLY_SHARDS, signature_count=delta
+    )
+    statement = statement.on_conflict_do_update(
+        index_elements=["petition_id", "shard"],
+        set_={"signature_count": table.c.signature_count + statement.excluded.signature_count},
+    )
+    await session.execute(statement)
+
+
+async def insert_signature(
+    session: AsyncSession, petition_id: int, citizen_id: int, channel: str, now: datetime
+) -> bool:
+    """Insert one signature; False when this citizen had already signed (by the database)."""
+    statement = (
+        insert_for(session, Signature.__table__)
+        .values(petition_id=petition_id, citizen_id=citizen_id, channel=channel, signed_at=now)
+        .on_conflict_do_nothing(index_elements=["petition_id", "citizen_id"])
+        .returning(Signature.id)
+    )
+    return (await session.execute(statement)).first() is not None
+
+
+async def find_signature(
+    session: AsyncSession, petition_id: int, citizen_id: int
+) -> Signature | None:
+    statement = select(Signature).where(
+        Signature.petition_id == petition_id, Signature.citizen_id == citizen_id
+    )
+    return (await session.execute(statement)).scalar_one_or_none()
+
+
+def petitions_query(
+    *,
+    statuses: Sequence[PetitionStatus] | None = None,
+    words: Sequence[str] = (),
+    authority_id: int | None = None,
+) -> Select[tuple[Petition, Any]]:
+    count = signature_count_column().label("signature_count")
+    conditions: list[ColumnElement[bool]] = []
+    if statuses:
+        conditions.append(Petition.status.in_(statuses))
+    if authority_id is not None:
+        conditions.append(Petition.authority_id == authority_id)
+    for word in words:
+        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        conditions.append(Petition.search_text.like(f"%{escaped}%", escape="\\"))
+    return select(Petition, count).where(and_(True, *conditions))
