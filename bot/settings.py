@@ -39,9 +39,7 @@ class Settings(BaseSettings):
     @classmethod
     def _known_driver(cls, value: str) -> str:
         if not value.startswith(("postgresql+asyncpg://", "sqlite+aiosqlite://")):
-            raise ValueError(
-                "must start with postgresql+asyncpg:// or sqlite+aiosqlite://"
-            )
+            raise ValueError("must start with postgresql+asyncpg:// or sqlite+aiosqlite://")
         return value
 
     @field_validator("timezone")

@@ -143,9 +143,7 @@ class Petitions:
 
     async def get(self, petition_id: int) -> PetitionView | None:
         row = (
-            await self.session.execute(
-                repo.petitions_query().where(Petition.id == petition_id)
-            )
+            await self.session.execute(repo.petitions_query().where(Petition.id == petition_id))
         ).first()
         return None if row is None else PetitionView(row[0], int(row[1]))
 
@@ -160,9 +158,7 @@ class Petitions:
     ) -> PetitionPage:
         statement = repo.petitions_query(statuses=statuses, words=search_words(query))
         if sort is PetitionSort.MOST_SIGNED:
-            statement = statement.order_by(
-                repo.signature_count_column().desc(), Petition.id.desc()
-            )
+            statement = statement.order_by(repo.signature_count_column().desc(), Petition.id.desc())
         else:
             statement = statement.order_by(Petition.published_at.desc(), Petition.id.desc())
         statement = statement.offset(max(page, 0) * page_size).limit(page_size + 1)
@@ -334,3 +330,26 @@ class Petitions:
     async def count_signature_rows(self, petition_id: int) -> int:
         statement = select(func.count()).where(Signature.petition_id == petition_id)
         return int((await self.session.execute(statement)).scalar_one())
+
+    async def published_page(
+        self,
+        *,
+        statuses: Sequence[PetitionStatus],
+        cursor: int | None = None,
+        limit: int = 20,
+        authority_id: int | None = None,
+    ) -> tuple[Sequence[PetitionView], bool]:
+        """Newest id first, only ids below ``cursor``; the page and whether more follow.
+
+        ``statuses`` must not be empty: the caller names which statuses are public, so a
+        missing filter can never expose petitions still in moderation.
+        """
+        if not statuses:
+            raise ValueError("published_page needs at least one status")
+        statement = repo.petitions_query(statuses=statuses, authority_id=authority_id)
+        if cursor is not None:
+            statement = statement.where(Petition.id < cursor)
+        statement = statement.order_by(Petition.id.desc()).limit(limit + 1)
+        rows = (await self.session.execute(statement)).all()
+        items = [PetitionView(row[0], int(row[1])) for row in rows[:limit]]
+        return items, len(rows) > limit

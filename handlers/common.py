@@ -11,6 +11,7 @@ from handlers.context import Context
 from handlers.replies import Button
 from handlers.router import Hook, Router
 from handlers.texts import Texts
+from handlers.verification import ask_for_phone
 from locales.catalog import SUPPORTED_LOCALES
 
 router = Router("common")
@@ -72,7 +73,7 @@ async def help_command(ctx: Context, _payload: str) -> None:
             "• /language: Українська or English\n"
             "• /help: this message\n\n"
             "Signing a petition needs your phone number confirmed once, "
-            "through the messenger's own \"share contact\" button. "
+            'through the messenger\'s own "share contact" button. '
             "We keep only a protected fingerprint of it, never the number itself."
         ),
         [[back_to_menu(t)]],
@@ -111,10 +112,12 @@ async def choose_language(ctx: Context, args: list[str]) -> None:
 @router.hook(Hook.FALLBACK)
 async def not_understood(ctx: Context, _text: str) -> None:
     t = ctx.t
+    if ctx.state.resume is not None:
+        ask_for_phone(ctx, t._("I did not understand that."))
+        return
     if ctx.state.choices:
         hint = t._(
-            "I did not understand that. Type the number of one of the choices above, "
-            "or /help."
+            "I did not understand that. Type the number of one of the choices above, or /help."
         )
         ctx.reply(hint, [[Button(label, payload)] for label, payload in ctx.state.choices])
         return

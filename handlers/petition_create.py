@@ -208,8 +208,10 @@ async def submit(ctx: Context, _args: list[str]) -> None:
         petition = await ctx.petitions.submit(draft, ctx.citizen.id, ctx.now)
     except (PetitionError, TextProblem):
         ctx.state.leave()
-        ctx.reply(t._("This draft can no longer be submitted. Please start again."),
-                  ctx.main_menu_buttons())
+        ctx.reply(
+            t._("This draft can no longer be submitted. Please start again."),
+            ctx.main_menu_buttons(),
+        )
         return
     ctx.state.leave()
     ctx.reply(

@@ -93,10 +93,7 @@ def list_text(t: Texts, page: PetitionPage, sort: PetitionSort, query: str) -> s
 def list_buttons(
     t: Texts, page: PetitionPage, sort: PetitionSort, query: str
 ) -> list[list[Button]]:
-    rows = [
-        [Button(f"{n}. {shorten(v.petition.title, 40)}", f"pv:{v.petition.id}")]
-        for n, v in enumerate(page.items, start=1)
-    ]
+    rows = [[Button(shorten(v.petition.title, 40), f"pv:{v.petition.id}")] for v in page.items]
     nav = []
     if page.page > 0:
         nav.append(Button(t._("◀ Previous"), f"pl:{sort.value}:{page.page - 1}"))
@@ -128,9 +125,9 @@ def text_problem(t: Texts, field: str, problem: TextProblem) -> str:
             "The {field} must be written in words: at least {min} letters, "
             "not only emoji, digits or symbols."
         ).format(field=field, min=t.number(rule.min_letters))
-    return t._(
-        "The {field} is too short: {length} characters, at least {min} needed."
-    ).format(field=field, length=t.number(problem.length), min=t.number(rule.min_chars))
+    return t._("The {field} is too short: {length} characters, at least {min} needed.").format(
+        field=field, length=t.number(problem.length), min=t.number(rule.min_chars)
+    )
 
 
 def petition_summary_line(t: Texts, petition: Petition, count: int) -> str:

@@ -107,8 +107,10 @@ async def show_petition(ctx: Context, petition_id: int, lead: str | None = None)
     view = await ctx.petitions.get(petition_id)
     if view is None or not _visible_to(ctx, view.petition.status, view.petition.author_citizen_id):
         ctx.reply(
-            t._("Petition No. {id} was not found. It may never have existed or not be "
-                "published yet.").format(id=petition_id),
+            t._(
+                "Petition No. {id} was not found. It may never have existed or not be "
+                "published yet."
+            ).format(id=petition_id),
             [[Button(t._("📜 Open petitions"), "pl:new:0")], [back_to_menu(t)]],
         )
         return
@@ -159,7 +161,8 @@ async def sign(ctx: Context, args: list[str]) -> None:
             )
         body = views.progress_line(t, result.signature_count, petition.threshold)
     elif result.outcome is SignOutcome.ALREADY_SIGNED:
-        assert result.signed_at is not None and result.signed_via is not None
+        assert result.signed_at is not None
+        assert result.signed_via is not None
         lead = t._("You already signed this petition on {date} via {channel}.").format(
             date=t.date(result.signed_at), channel=views.channel_name(t, result.signed_via)
         )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -42,7 +42,10 @@ BigIntId = BigInteger().with_variant(Integer(), "sqlite")
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON()}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime(),
+        dict[str, Any]: JSON(),
+    }
 
 
 class AuthorityLevel(enum.StrEnum):
@@ -173,9 +176,7 @@ class Petition(Base):
 
     authority: Mapped[Authority] = relationship(lazy="joined", innerjoin=True)
 
-    __table_args__ = (
-        Index("ix_petition_status_published_at", "status", "published_at"),
-    )
+    __table_args__ = (Index("ix_petition_status_published_at", "status", "published_at"),)
 
 
 class Signature(Base):

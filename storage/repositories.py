@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, select, update
+from sqlalchemy import ColumnElement, Select, and_, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -30,7 +30,7 @@ TALLY_SHARDS = 32
 async def claim_event(session: AsyncSession, channel: str, event_id: str, now: datetime) -> bool:
     """Record a platform event id; False when it was recorded before (a re-delivery)."""
     statement = (
-        insert_for(session, ProcessedEvent.__table__)
+        insert_for(session, ProcessedEvent)
         .values(channel=channel, event_id=event_id, processed_at=now)
         .on_conflict_do_nothing(index_elements=["channel", "event_id"])
         .returning(ProcessedEvent.event_id)
@@ -54,12 +54,12 @@ async def lock_account(
         return found
     citizen_id = (
         await session.execute(
-            insert_for(session, Citizen.__table__).values(created_at=now).returning(Citizen.id)
+            insert_for(session, Citizen).values(created_at=now).returning(Citizen.id)
         )
     ).scalar_one()
     inserted = (
         await session.execute(
-            insert_for(session, ChannelAccount.__table__)
+            insert_for(session, ChannelAccount)
             .values(
                 channel=channel,
                 external_id=external_id,
@@ -75,7 +75,7 @@ async def lock_account(
     ).first()
     if inserted is None:
         # Another event of the same new user won the race: drop our orphan citizen.
-        await session.execute(Citizen.__table__.delete().where(Citizen.id == citizen_id))
+        await session.execute(delete(Citizen).where(Citizen.id == citizen_id))
     account = await _select_account_for_update(session, channel, external_id)
     assert account is not None
     return account
@@ -117,12 +117,20 @@ async def merge_citizens(session: AsyncSession, *, source_id: int, target_id: in
         await session.delete(duplicate)
         await session.flush()
         await add_to_tally(session, duplicate.petition_id, source_id, -1)
-    for model in (Signature, Petition, ChannelAccount):
-        column = Petition.author_citizen_id if model is Petition else model.citizen_id  # type: ignore[attr-defined]
-        await session.execute(
-            update(model).where(column == source_id).values({column.key: target_id})
-        )
-    await session.execute(Citizen.__table__.delete().where(Citizen.id == source_id))
+    await session.execute(
+        update(Signature).where(Signature.citizen_id == source_id).values(citizen_id=target_id)
+    )
+    await session.execute(
+        update(Petition)
+        .where(Petition.author_citizen_id == source_id)
+        .values(author_citizen_id=target_id)
+    )
+    await session.execute(
+        update(ChannelAccount)
+        .where(ChannelAccount.citizen_id == source_id)
+        .values(citizen_id=target_id)
+    )
+    await session.execute(delete(Citizen).where(Citizen.id == source_id))
 
 
 # --- authorities ---------------------------------------------------------------------
@@ -152,16 +160,32 @@ async def petition_signature_count(session: AsyncSession, petition_id: int) -> i
     return int((await session.execute(statement)).scalar_one())
 
 
-async def add_to_tally(session: AsyncSession, petition_id: int, citizen_id: int, delta: int) -> None:
-    table = PetitionTally.__table__
-    statement = insert_for(session, table).values(
+async def add_to_tally(
+    session: AsyncSession, petition_id: int, citizen_id: int, delta: int
+) -> None:
+    statement = insert_for(session, PetitionTally).values(
         petition_id=petition_id, shard=citizen_id % TALLY_SHARDS, signature_count=delta
     )
     statement = statement.on_conflict_do_update(
         index_elements=["petition_id", "shard"],
-        set_={"signature_count": table.c.signature_count + statement.excluded.signature_count},
+        set_={
+            "signature_count": PetitionTally.signature_count + statement.excluded.signature_count
+        },
     )
     await session.execute(statement)
+
+
+async def add_many_to_tally(
+    session: AsyncSession, petition_id: int, citizen_ids: Sequence[int]
+) -> None:
+    """Count many new signatures at once: one upsert per shard, not per signature."""
+    per_shard: dict[int, int] = {}
+    for citizen_id in citizen_ids:
+        shard = citizen_id % TALLY_SHARDS
+        per_shard[shard] = per_shard.get(shard, 0) + 1
+    for shard, count in sorted(per_shard.items()):
+        # Any citizen id in the shard's residue class lands on that shard.
+        await add_to_tally(session, petition_id, shard, count)
 
 
 async def insert_signature(
@@ -169,7 +193,7 @@ async def insert_signature(
 ) -> bool:
     """Insert one signature; False when this citizen had already signed (by the database)."""
     statement = (
-        insert_for(session, Signature.__table__)
+        insert_for(session, Signature)
         .values(petition_id=petition_id, citizen_id=citizen_id, channel=channel, signed_at=now)
         .on_conflict_do_nothing(index_elements=["petition_id", "citizen_id"])
         .returning(Signature.id)

@@ -8,4 +8,4 @@ from civic.clock import Clock
 from storage.db import Database
 
 DATABASE_KEY = web.AppKey("database", Database)
-CLOCK_KEY = web.AppKey("clock", Clock)  # type: ignore[type-abstract]
+CLOCK_KEY = web.AppKey("clock", Clock)

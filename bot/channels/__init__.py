@@ -1,0 +1,1 @@
+"""Channels translate platform events into ``IncomingEvent`` and render ``Reply`` back."""

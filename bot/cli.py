@@ -1,0 +1,165 @@
+"""The ``vzayemodiia`` command line (also ``python -m bot``)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+
+from bot.app import build_core, secret_key_for_local_use
+from bot.scheduler import run_forever, run_scheduled_once
+from bot.settings import Settings, SettingsError, load_settings
+from civic.clock import SystemClock
+from civic.demo import seed_demo
+from storage.db import Database, ensure_sqlite_directory
+from storage.migrate import upgrade_async
+
+log = logging.getLogger("vzayemodiia")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="vzayemodiia",
+        description="VzayemoDiia chat: e-petitions and more, over Telegram, Viber and a console.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands.add_parser(
+        "demo",
+        help="embedded default: SQLite in ./var, migrations, demo content, "
+        "HTTP server and a chat in this terminal",
+    )
+    commands.add_parser("serve", help="production: the HTTP server and scheduled steps")
+    chat = commands.add_parser("chat", help="talk to the bot in this terminal")
+    chat.add_argument("--user", default="local", help="console user id (default: local)")
+    chat.add_argument("--language", default=None, help="platform language code, e.g. en or uk")
+    chat.add_argument("--start", default="", help="deep-link payload, e.g. petition_1")
+    commands.add_parser("migrate", help="apply database migrations")
+    commands.add_parser("seed-demo", help="add the demo content (idempotent)")
+    commands.add_parser("tick", help="run the scheduled steps once (for cron)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        settings = load_settings()
+        runner = {
+            "demo": _demo,
+            "serve": _serve,
+            "chat": _chat,
+            "migrate": _migrate,
+            "seed-demo": _seed,
+            "tick": _tick,
+        }[args.command]
+        return asyncio.run(runner(settings, args))
+    except SettingsError as error:
+        print(f"vzayemodiia: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+async def _migrate(settings: Settings, _args: argparse.Namespace) -> int:
+    ensure_sqlite_directory(settings.database_url)
+    await upgrade_async(settings.database_url)
+    print("Database schema is up to date.")
+    return 0
+
+
+async def _seed(settings: Settings, _args: argparse.Namespace) -> int:
+    database = Database(settings.database_url)
+    try:
+        async with database.transaction() as session:
+            report = await seed_demo(session, SystemClock().now())
+    finally:
+        await database.dispose()
+    print(
+        f"Demo content: {report.authorities_added} authorities and "
+        f"{report.petitions_added} petitions added."
+    )
+    return 0
+
+
+async def _tick(settings: Settings, _args: argparse.Namespace) -> int:
+    database = Database(settings.database_url)
+    try:
+        report = await run_scheduled_once(database, SystemClock())
+    finally:
+        await database.dispose()
+    print(f"Petitions closed: {report.closed}; awaiting an answer: {report.awaiting_answer}.")
+    return 0
+
+
+async def _chat(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.channels.console import ConsoleChannel
+
+    database = Database(settings.database_url)
+    try:
+        core = build_core(settings, database, secret_key_for_local_use(settings))
+        console = ConsoleChannel(core, user_id=args.user, language_code=args.language)
+        await console.run(args.start)
+    finally:
+        await database.dispose()
+    return 0
+
+
+async def _serve(settings: Settings, _args: argparse.Namespace) -> int:
+    from bot.web.server import create_app, start_http
+
+    settings.require_secret_key()
+    database = Database(settings.database_url)
+    clock = SystemClock()
+    runner = await start_http(create_app(database, clock), settings.http_host, settings.http_port)
+    scheduler = asyncio.create_task(
+        run_forever(database, clock, settings.schedule_interval_seconds)
+    )
+    print(f"Serving on http://{settings.http_host}:{settings.http_port}/", flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        scheduler.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await scheduler
+        await runner.cleanup()
+        await database.dispose()
+    return 0
+
+
+async def _demo(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.channels.console import ConsoleChannel
+    from bot.web.server import create_app, start_http
+
+    logging.getLogger().setLevel(logging.WARNING)
+    secret_key = secret_key_for_local_use(settings)
+    await _migrate(settings, args)
+    await _seed(settings, args)
+    database = Database(settings.database_url)
+    clock = SystemClock()
+    runner = await start_http(create_app(database, clock), settings.http_host, settings.http_port)
+    scheduler = asyncio.create_task(
+        run_forever(database, clock, settings.schedule_interval_seconds)
+    )
+    base = f"http://{settings.http_host}:{settings.http_port}"
+    print(f"Public API: {base}/api/v1/petitions  (OpenAPI: {base}/api/v1/openapi.json)")
+    print("Chat below. Type a number to choose, /help for help, /quit to leave.\n")
+    try:
+        core = build_core(settings, database, secret_key, clock)
+        await ConsoleChannel(core, user_id="demo").run()
+    finally:
+        scheduler.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await scheduler
+        await runner.cleanup()
+        await database.dispose()
+    return 0
