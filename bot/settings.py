@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import SettingsError as SourceError
 
 from storage.settings_url import default_database_url
 
@@ -31,7 +32,7 @@ class Settings(BaseSettings):
     timezone: str = "Europe/Kyiv"
     # Which actions need a phone number verified by the messenger. Signing and voting do
     # by default; a deployment may add "create_petition" (or drop one, at its own risk).
-    verified_actions: frozenset[str] = frozenset({"sign", "vote"})
+    verified_actions: Annotated[frozenset[str], NoDecode] = frozenset({"sign", "vote"})
     # How often the scheduled steps (closing expired petitions...) run inside `serve`.
     schedule_interval_seconds: int = Field(default=60, ge=1)
 
@@ -95,3 +96,7 @@ def load_settings() -> Settings:
             field = str(problem["loc"][0]) if problem["loc"] else "?"
             lines.append(f"VZ_{field.upper()}: {problem['msg']}")
         raise SettingsError("; ".join(lines)) from None
+    except SourceError as error:
+        # pydantic-settings names the field in its message: "... field "http_port" ..."
+        field = str(error).split('"')[1] if '"' in str(error) else "?"
+        raise SettingsError(f"VZ_{field.upper()}: cannot be read ({error})") from None
