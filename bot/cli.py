@@ -16,7 +16,7 @@ from bot.settings import Settings, SettingsError, load_settings
 from civic.clock import SystemClock
 from civic.demo import seed_demo
 from storage.db import Database, ensure_sqlite_directory
-from storage.migrate import upgrade_async
+from storage.migrate import schema_is_current, upgrade_async
 
 log = logging.getLogger("vzayemodiia")
 
@@ -64,6 +64,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader of our output went away (e.g. `| head`): nothing left to say.
+        sys.stderr.close()
+        return 0
 
 
 async def _migrate(settings: Settings, _args: argparse.Namespace) -> int:
@@ -115,6 +119,16 @@ async def _serve(settings: Settings, _args: argparse.Namespace) -> int:
 
     settings.require_secret_key()
     database = Database(settings.database_url)
+    try:
+        current = await schema_is_current(database.engine)
+    except OSError as error:
+        await database.dispose()
+        raise SettingsError(f"VZ_DATABASE_URL: the database does not answer ({error})") from None
+    if not current:
+        await database.dispose()
+        raise SettingsError(
+            "the database schema is not up to date: run `vzayemodiia migrate` first"
+        )
     clock = SystemClock()
     runner = await start_http(create_app(database, clock), settings.http_host, settings.http_port)
     scheduler = asyncio.create_task(

@@ -1,0 +1,102 @@
+"""`vzayemodiia serve` as a real process: health, the API, refusing an old schema."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _env(tmp_path: Path, port: int) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VZ_")}
+    env.update(
+        VZ_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'serve.sqlite3'}",
+        VZ_SECRET_KEY="serve-test-secret-key-123",
+        VZ_HTTP_PORT=str(port),
+    )
+    return env
+
+
+def _cli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def _get(url: str) -> tuple[int, dict[str, object]]:
+    with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - loopback URL
+        return int(response.status), json.loads(response.read())
+
+
+async def _wait_until_listening(port: int, process: subprocess.Popen[str]) -> None:
+    for _ in range(200):
+        if process.poll() is not None:
+            raise AssertionError(f"serve exited early: {process.communicate()}")
+        try:
+            _reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        except OSError:
+            await asyncio.sleep(0.05)
+            continue
+        writer.close()
+        await writer.wait_closed()
+        return
+    raise AssertionError("serve did not start listening")
+
+
+async def test_serve_answers_health_and_api_and_stops_on_sigterm(tmp_path: Path) -> None:
+    """A migrated, seeded database is served: /healthz 200, petitions listed, clean SIGTERM."""
+    port = _free_port()
+    env = _env(tmp_path, port)
+    assert _cli("migrate", env=env, cwd=tmp_path).returncode == 0
+    assert _cli("seed-demo", env=env, cwd=tmp_path).returncode == 0
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "serve"],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        await _wait_until_listening(port, process)
+        status, health = await asyncio.to_thread(_get, f"http://127.0.0.1:{port}/healthz")
+        assert (status, health) == (200, {"status": "ok"})
+        status, listing = await asyncio.to_thread(_get, f"http://127.0.0.1:{port}/api/v1/petitions")
+        assert status == 200
+        assert isinstance(listing["items"], list)
+        assert len(listing["items"]) == 3
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _out, err = process.communicate(timeout=30)
+    assert process.returncode == 0, err
+    assert "Traceback" not in err
+
+
+def test_serve_refuses_an_unmigrated_database(tmp_path: Path) -> None:
+    """On a database without the schema, serve exits non-zero with one line saying what to do."""
+    result = _cli("serve", env=_env(tmp_path, _free_port()), cwd=tmp_path)
+    assert result.returncode != 0
+    assert "vzayemodiia migrate" in result.stderr
+    assert "Traceback" not in result.stderr
