@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import signal
 import socket
 import subprocess
 import sys
+import time
 import urllib.request
 from pathlib import Path
 
@@ -50,22 +50,20 @@ def _get(url: str) -> tuple[int, dict[str, object]]:
         return int(response.status), json.loads(response.read())
 
 
-async def _wait_until_listening(port: int, process: subprocess.Popen[str]) -> None:
-    for _ in range(200):
+def _wait_until_listening(port: int, process: subprocess.Popen[str]) -> None:
+    for _ in range(400):
         if process.poll() is not None:
             raise AssertionError(f"serve exited early: {process.communicate()}")
         try:
-            _reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
         except OSError:
-            await asyncio.sleep(0.05)
+            time.sleep(0.05)
             continue
-        writer.close()
-        await writer.wait_closed()
         return
     raise AssertionError("serve did not start listening")
 
 
-async def test_serve_answers_health_and_api_and_stops_on_sigterm(tmp_path: Path) -> None:
+def test_serve_answers_health_and_api_and_stops_on_sigterm(tmp_path: Path) -> None:
     """A migrated, seeded database is served: /healthz 200, petitions listed, clean SIGTERM."""
     port = _free_port()
     env = _env(tmp_path, port)
@@ -80,10 +78,10 @@ async def test_serve_answers_health_and_api_and_stops_on_sigterm(tmp_path: Path)
         text=True,
     )
     try:
-        await _wait_until_listening(port, process)
-        status, health = await asyncio.to_thread(_get, f"http://127.0.0.1:{port}/healthz")
+        _wait_until_listening(port, process)
+        status, health = _get(f"http://127.0.0.1:{port}/healthz")
         assert (status, health) == (200, {"status": "ok"})
-        status, listing = await asyncio.to_thread(_get, f"http://127.0.0.1:{port}/api/v1/petitions")
+        status, listing = _get(f"http://127.0.0.1:{port}/api/v1/petitions")
         assert status == 200
         assert isinstance(listing["items"], list)
         assert len(listing["items"]) == 3
