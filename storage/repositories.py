@@ -218,7 +218,8 @@ def petitions_query(
 ) -> Select[tuple[Petition, Any]]:
     count = signature_count_column().label("signature_count")
     conditions: list[ColumnElement[bool]] = []
-    if statuses:
+    if statuses is not None:
+        # An empty list matches nothing: "no statuses" must never mean "every status".
         conditions.append(Petition.status.in_(statuses))
     if authority_id is not None:
         conditions.append(Petition.authority_id == authority_id)

@@ -85,9 +85,7 @@ class BadRequest(Exception):
 # --- responses -------------------------------------------------------------------------
 
 
-def json_response(
-    data: Any, *, status: int = 200, cache_control: str = NO_STORE
-) -> web.Response:
+def json_response(data: Any, *, status: int = 200, cache_control: str = NO_STORE) -> web.Response:
     response = web.json_response(data, status=status, dumps=_dumps)
     response.headers["Cache-Control"] = cache_control
     return response
@@ -221,7 +219,7 @@ async def list_petitions(request: web.Request) -> web.Response:
     """``GET /api/v1/petitions``: published petitions, newest id first."""
     query = PetitionListQuery.parse(request.query)
     statuses = PUBLIC_STATUSES if query.status is None else (query.status,)
-    async with request.app[DATABASE_KEY].transaction() as session:
+    async with request.app[DATABASE_KEY].reading() as session:
         views, more = await Petitions(session).published_page(
             statuses=statuses,
             cursor=query.cursor,
@@ -241,7 +239,7 @@ async def get_petition(request: web.Request) -> web.Response:
     petition_id = _path_id(request.match_info["id"])
     body: dict[str, Any] | None = None
     if petition_id is not None:
-        async with request.app[DATABASE_KEY].transaction() as session:
+        async with request.app[DATABASE_KEY].reading() as session:
             view = await Petitions(session).get(petition_id)
             if view is not None and view.petition.status in PUBLIC_STATUSES:
                 body = petition_json(view)
