@@ -19,13 +19,14 @@ $(STAMP): pyproject.toml requirements/constraints.txt
 install: $(STAMP)
 
 locales/%/LC_MESSAGES/messages.mo: locales/%/LC_MESSAGES/messages.po $(STAMP)
-	$(BIN)/pybabel compile --use-fuzzy=false -i $< -o $@ -l $*
+	$(BIN)/pybabel compile --statistics -i $< -o $@ -l $*
 
 catalogs: $(COMPILED)
 
 # Re-extract messages.pot from the code and merge new ids into both catalogs.
 extract: $(STAMP)
-	$(BIN)/pybabel extract --no-location --sort-by-file -k _ -k ngettext -o locales/messages.pot \
+	$(BIN)/pybabel extract --no-location --sort-by-file --no-default-keywords -k _ -k ngettext:1,2 \
+		-o locales/messages.pot \
 		--project=vzayemodiia-chat --copyright-holder="VzayemoDiia chat contributors" \
 		bot handlers civic
 	$(BIN)/pybabel update -i locales/messages.pot -d locales --no-fuzzy-matching

@@ -64,8 +64,9 @@ def check_length(raw: str, rule: LengthRule) -> str:
         raise TextProblem("empty", rule, 0)
     if len(text) > rule.max_chars:
         raise TextProblem("too_long", rule, len(text))
-    if letter_count(text) < rule.min_letters:
-        raise TextProblem("no_letters", rule, len(text))
-    if len(text) < rule.min_chars:
+    letters = letter_count(text)
+    if len(text) < rule.min_chars and letters > 0:
         raise TextProblem("too_short", rule, len(text))
+    if letters < rule.min_letters:
+        raise TextProblem("no_letters", rule, len(text))
     return text

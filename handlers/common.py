@@ -73,7 +73,7 @@ async def help_command(ctx: Context, _payload: str) -> None:
             "• /language: Українська or English\n"
             "• /help: this message\n\n"
             "Signing a petition needs your phone number confirmed once, "
-            'through the messenger\'s own "share contact" button. '
+            "with the \u201c📱 Share my phone number\u201d button. "
             "We keep only a protected fingerprint of it, never the number itself."
         ),
         [[back_to_menu(t)]],
@@ -106,7 +106,9 @@ async def choose_language(ctx: Context, args: list[str]) -> None:
         await language_command(ctx, "")
         return
     ctx.account.locale = args[0]
-    show_menu(ctx, ctx.t._("Language set to English."))
+    show_menu(
+        ctx, ctx.t._("Language changed: {language}.").format(language=LANGUAGE_NAMES[args[0]])
+    )
 
 
 @router.hook(Hook.FALLBACK)
@@ -144,9 +146,12 @@ async def stale_button(ctx: Context, _payload: str) -> None:
 async def too_long(ctx: Context, _payload: str) -> None:
     t = ctx.t
     ctx.reply(
-        t._(
+        t.ngettext(
             "That message is too long for me: nothing was saved. "
-            "A petition's text may have at most {max} characters."
+            "A petition's text may have at most {max} character.",
+            "That message is too long for me: nothing was saved. "
+            "A petition's text may have at most {max} characters.",
+            BODY_RULE.max_chars,
         ).format(max=t.number(BODY_RULE.max_chars)),
         [[back_to_menu(t)]],
     )

@@ -65,11 +65,13 @@ async def _offer_authorities(ctx: Context, query: str) -> None:
     for number, authority in enumerate(found, start=1):
         name = views.authority_name(t, authority)
         lines.append(
-            t._("{number}. {name}: {threshold} signatures needed").format(
-                number=number, name=name, threshold=t.number(authority.petition_threshold)
-            )
+            t.ngettext(
+                "{number}. {name}: {threshold} signature needed",
+                "{number}. {name}: {threshold} signatures needed",
+                authority.petition_threshold,
+            ).format(number=number, name=name, threshold=t.number(authority.petition_threshold))
         )
-        rows.append([Button(f"{number}. {views.shorten(name, 50)}", f"pna:{authority.id}")])
+        rows.append([Button(views.shorten(name, 50), f"pna:{authority.id}")])
     rows.append(_cancel_row(ctx))
     ctx.reply("\n".join(lines), rows)
 
@@ -93,9 +95,12 @@ async def authority_chosen(ctx: Context, args: list[str]) -> None:
     ctx.reply(
         t._("Addressed to: {name}.").format(name=views.authority_name(t, authority))
         + "\n\n"
-        + t._(
+        + t.ngettext(
             "Step 2 of 4. Type the petition's title: what you ask for, "
-            "in {min} to {max} characters."
+            "in {min} to {max} character.",
+            "Step 2 of 4. Type the petition's title: what you ask for, "
+            "in {min} to {max} characters.",
+            TITLE_RULE.max_chars,
         ).format(min=TITLE_RULE.min_chars, max=TITLE_RULE.max_chars),
         [_cancel_row(ctx)],
     )
@@ -118,10 +123,14 @@ async def title_typed(ctx: Context, text: str) -> None:
     ctx.state.data["title"] = title
     ctx.state.step = "body"
     ctx.reply(
-        t._(
+        t.ngettext(
+            "Step 3 of 4. Type the petition's text ({min} to {max} character): the "
+            "substance of your appeal, what the problem is and what the authority should do. "
+            "Send it as one message.",
             "Step 3 of 4. Type the petition's text ({min} to {max} characters): the "
             "substance of your appeal, what the problem is and what the authority should do. "
-            "Send it as one message."
+            "Send it as one message.",
+            BODY_RULE.max_chars,
         ).format(min=t.number(BODY_RULE.min_chars), max=t.number(BODY_RULE.max_chars)),
         [_cancel_row(ctx)],
     )
@@ -215,10 +224,14 @@ async def submit(ctx: Context, _args: list[str]) -> None:
         return
     ctx.state.leave()
     ctx.reply(
-        t._(
+        t.ngettext(
+            "📨 Petition No. {id} is submitted. Moderators check that it meets the law "
+            "within {days} working day; then it is published and signature collection "
+            "starts. You can follow it under My profile → My petitions.",
             "📨 Petition No. {id} is submitted. Moderators check that it meets the law "
             "within {days} working days; then it is published and signature collection "
-            "starts. You can follow it under My profile → My petitions."
+            "starts. You can follow it under My profile → My petitions.",
+            MODERATION_WORKING_DAYS,
         ).format(id=petition.id, days=MODERATION_WORKING_DAYS),
         [[Button(t._("📝 My petitions"), "mep")], ctx.main_menu_buttons()[0]],
     )

@@ -65,7 +65,7 @@ def petition_card(t: Texts, view: PetitionView) -> str:
     lines += ["", petition.body]
     if petition.status is PetitionStatus.ANSWERED and petition.answer_text:
         answered = t.date(petition.answered_at or petition.submitted_at)
-        lines += ["", t._("Answer of {date}:").format(date=answered), petition.answer_text]
+        lines += ["", t._("Answer given on {date}:").format(date=answered), petition.answer_text]
     if petition.status is PetitionStatus.REJECTED and petition.rejection_reason:
         reason = petition.rejection_reason
         lines += ["", t._("Reason for rejection: {reason}").format(reason=reason)]
@@ -116,18 +116,26 @@ def text_problem(t: Texts, field: str, problem: TextProblem) -> str:
     if problem.kind == "empty":
         return t._("The {field} cannot be empty. Please type it again.").format(field=field)
     if problem.kind == "too_long":
-        return t._(
-            "The {field} is too long: {length} characters, at most {max} allowed. "
-            "Please shorten it and send it again."
+        return t.ngettext(
+            "The {field} is too long: {length} of at most {max} character. "
+            "Please shorten it and send it again.",
+            "The {field} is too long: {length} of at most {max} characters. "
+            "Please shorten it and send it again.",
+            rule.max_chars,
         ).format(field=field, length=t.number(problem.length), max=t.number(rule.max_chars))
     if problem.kind == "no_letters":
-        return t._(
+        return t.ngettext(
+            "The {field} must be written in words: at least {min} letter, "
+            "not only emoji, digits or symbols.",
             "The {field} must be written in words: at least {min} letters, "
-            "not only emoji, digits or symbols."
+            "not only emoji, digits or symbols.",
+            rule.min_letters,
         ).format(field=field, min=t.number(rule.min_letters))
-    return t._("The {field} is too short: {length} characters, at least {min} needed.").format(
-        field=field, length=t.number(problem.length), min=t.number(rule.min_chars)
-    )
+    return t.ngettext(
+        "The {field} is too short: {length} of at least {min} character.",
+        "The {field} is too short: {length} of at least {min} characters.",
+        rule.min_chars,
+    ).format(field=field, length=t.number(problem.length), min=t.number(rule.min_chars))
 
 
 def petition_summary_line(t: Texts, petition: Petition, count: int) -> str:
