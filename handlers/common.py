@@ -128,11 +128,17 @@ async def not_understood(ctx: Context, _text: str) -> None:
 
 @router.hook(Hook.UNKNOWN_COMMAND)
 async def unknown_command(ctx: Context, name: str) -> None:
-    show_menu(
-        ctx,
-        ctx.t._("I do not know the command /{name}. Type /help for the list.").format(
-            name=name[:32]
-        ),
+    t = ctx.t
+    unknown = t._("I do not know the command /{name}. Type /help for the list.").format(
+        name=name[:32]
+    )
+    if ctx.state.flow is None:
+        show_menu(ctx, unknown)
+        return
+    # In the middle of a flow: say so, and keep what the citizen has typed so far.
+    ctx.reply(
+        unknown + "\n" + t._("You can go on where you were, or type /cancel to stop."),
+        [[Button(label, payload)] for label, payload in ctx.state.choices],
     )
 
 

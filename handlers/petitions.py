@@ -5,7 +5,7 @@ from __future__ import annotations
 from civic.petitions import PetitionError, PetitionSort, SignOutcome, can_sign
 from civic.text import clean_text
 from handlers import petition_views as views
-from handlers.common import back_to_menu
+from handlers.common import back_to_menu, stale_button
 from handlers.context import Context
 from handlers.replies import Button
 from handlers.router import Router
@@ -24,6 +24,13 @@ def _int(args: list[str], index: int, default: int = 0) -> int:
         return max(0, int(args[index]))
     except (IndexError, ValueError):
         return default
+
+
+def _petition_id(args: list[str]) -> int | None:
+    """The petition id of a button payload, or None for a garbled one."""
+    if not args or not args[0].isdigit() or len(args[0]) > 18:
+        return None
+    return int(args[0])
 
 
 @router.command("petitions")
@@ -99,7 +106,11 @@ async def open_by_link(ctx: Context, petition_id: int) -> None:
 
 @router.button("pv")
 async def view_button(ctx: Context, args: list[str]) -> None:
-    await show_petition(ctx, _int(args, 0))
+    petition_id = _petition_id(args)
+    if petition_id is None:
+        await stale_button(ctx, "pv")
+        return
+    await show_petition(ctx, petition_id)
 
 
 async def show_petition(ctx: Context, petition_id: int, lead: str | None = None) -> None:
@@ -141,7 +152,10 @@ def _visible_to(ctx: Context, status: PetitionStatus, author_id: int) -> bool:
 
 @router.button("ps")
 async def sign(ctx: Context, args: list[str]) -> None:
-    petition_id = _int(args, 0)
+    petition_id = _petition_id(args)
+    if petition_id is None:
+        await stale_button(ctx, "ps")
+        return
     t = ctx.t
     if ctx.needs_verification("sign"):
         ctx.state.resume = f"ps:{petition_id}"
@@ -184,7 +198,10 @@ async def sign(ctx: Context, args: list[str]) -> None:
 @router.button("psh")
 async def share(ctx: Context, args: list[str]) -> None:
     t = ctx.t
-    petition_id = _int(args, 0)
+    petition_id = _petition_id(args)
+    if petition_id is None:
+        await stale_button(ctx, "psh")
+        return
     view = await ctx.petitions.get(petition_id)
     if view is None or view.petition.status is PetitionStatus.MODERATION:
         await show_petition(ctx, petition_id)

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from storage.models import (
     Authority,
@@ -103,20 +104,26 @@ async def merge_citizens(session: AsyncSession, *, source_id: int, target_id: in
 
     A petition both had signed keeps the earlier signature, and its tally loses one.
     """
-    duplicate_rows = (
+    theirs = aliased(Signature)
+    pairs = (
         await session.execute(
-            select(Signature).where(
-                Signature.citizen_id == source_id,
-                Signature.petition_id.in_(
-                    select(Signature.petition_id).where(Signature.citizen_id == target_id)
-                ),
+            select(Signature, theirs)
+            .join(
+                theirs,
+                and_(theirs.petition_id == Signature.petition_id, theirs.citizen_id == target_id),
             )
+            .where(Signature.citizen_id == source_id)
         )
-    ).scalars()
-    for duplicate in list(duplicate_rows):
-        await session.delete(duplicate)
+    ).all()
+    for source_signature, target_signature in pairs:
+        later = (
+            target_signature
+            if target_signature.signed_at > source_signature.signed_at
+            else source_signature
+        )
+        await session.delete(later)
         await session.flush()
-        await add_to_tally(session, duplicate.petition_id, source_id, -1)
+        await add_to_tally(session, later.petition_id, later.citizen_id, -1)
     await session.execute(
         update(Signature).where(Signature.citizen_id == source_id).values(citizen_id=target_id)
     )
@@ -163,6 +170,18 @@ async def petition_signature_count(session: AsyncSession, petition_id: int) -> i
 async def add_to_tally(
     session: AsyncSession, petition_id: int, citizen_id: int, delta: int
 ) -> None:
+    if delta < 0:
+        # Taking back a counted signature: its shard row exists. An upsert would not do,
+        # since both dialects check the proposed row (a negative count) before the conflict.
+        await session.execute(
+            update(PetitionTally)
+            .where(
+                PetitionTally.petition_id == petition_id,
+                PetitionTally.shard == citizen_id % TALLY_SHARDS,
+            )
+            .values(signature_count=PetitionTally.signature_count + delta)
+        )
+        return
     statement = insert_for(session, PetitionTally).values(
         petition_id=petition_id, shard=citizen_id % TALLY_SHARDS, signature_count=delta
     )
