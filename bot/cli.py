@@ -130,7 +130,8 @@ async def _serve(settings: Settings, _args: argparse.Namespace) -> int:
             "the database schema is not up to date: run `vzayemodiia migrate` first"
         )
     clock = SystemClock()
-    runner = await start_http(create_app(database, clock), settings.http_host, settings.http_port)
+    app = create_app(database, clock, settings.public_url)
+    runner = await start_http(app, settings.http_host, settings.http_port)
     scheduler = asyncio.create_task(
         run_forever(database, clock, settings.schedule_interval_seconds)
     )

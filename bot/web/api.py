@@ -38,9 +38,10 @@ from typing import Any
 from aiohttp import web
 from aiohttp.typedefs import Handler
 from multidict import MultiMapping
+from yarl import URL
 
 from bot.web import openapi
-from bot.web.keys import DATABASE_KEY
+from bot.web.keys import DATABASE_KEY, PUBLIC_URL_KEY
 from civic.petitions import Petitions, PetitionView
 from storage.models import Authority, PetitionStatus
 
@@ -215,6 +216,14 @@ class PetitionListQuery:
 # --- handlers --------------------------------------------------------------------------
 
 
+def _public(request: web.Request) -> URL:
+    """The request's URL as the public sees it: under VZ_PUBLIC_URL when that is set."""
+    public_url = request.app.get(PUBLIC_URL_KEY)
+    if public_url is None:
+        return request.url
+    return URL(public_url + request.rel_url.path).with_query(request.rel_url.query)
+
+
 async def list_petitions(request: web.Request) -> web.Response:
     """``GET /api/v1/petitions``: published petitions, newest id first."""
     query = PetitionListQuery.parse(request.query)
@@ -230,7 +239,7 @@ async def list_petitions(request: web.Request) -> web.Response:
     next_url = None
     if more and views:
         last_id = views[-1].petition.id
-        next_url = str(request.url.update_query({"cursor": str(last_id)}))
+        next_url = str(_public(request).update_query({"cursor": str(last_id)}))
     return json_response({"items": items, "next": next_url})
 
 

@@ -208,6 +208,20 @@ async def test_pagination_follows_next_across_pages(client: Client, world: World
     assert pages == [newest_first[0:2], newest_first[2:4], newest_first[4:5]]
 
 
+async def test_next_uses_the_public_url_behind_a_proxy(
+    database: Database, clock: FixedClock, world: World
+) -> None:
+    """With VZ_PUBLIC_URL set, `next` starts with it instead of the internal address."""
+    authority = await world.authority()
+    for n in range(3):
+        await world.petition(authority, f"Петиція номер {n} про парк")
+    app = create_app(database, clock, "https://vzayemodiia.example/")
+    async with TestClient(TestServer(app)) as proxied:
+        body = await get_json(proxied, "/api/v1/petitions?limit=2")
+    assert str(body["next"]).startswith("https://vzayemodiia.example/api/v1/petitions?")
+    assert URL(str(body["next"])).query["limit"] == "2"
+
+
 async def test_next_is_null_when_the_last_page_is_exactly_full(
     client: Client, world: World
 ) -> None:
