@@ -8,7 +8,7 @@ import contextlib
 import logging
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 
 from bot.app import build_core, secret_key_for_local_use
 from bot.scheduler import run_forever, run_scheduled_once
@@ -114,9 +114,28 @@ async def _chat(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-async def _serve(settings: Settings, _args: argparse.Namespace) -> int:
+@contextlib.asynccontextmanager
+async def _background_services(
+    settings: Settings, database: Database, clock: SystemClock
+) -> AsyncIterator[None]:
+    """The HTTP server and the scheduled steps, running until the block ends."""
     from bot.web.server import create_app, start_http
 
+    app = create_app(database, clock, settings.public_url)
+    runner = await start_http(app, settings.http_host, settings.http_port)
+    scheduler = asyncio.create_task(
+        run_forever(database, clock, settings.schedule_interval_seconds)
+    )
+    try:
+        yield
+    finally:
+        scheduler.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await scheduler
+        await runner.cleanup()
+
+
+async def _serve(settings: Settings, _args: argparse.Namespace) -> int:
     settings.require_secret_key()
     database = Database(settings.database_url)
     try:
@@ -129,31 +148,21 @@ async def _serve(settings: Settings, _args: argparse.Namespace) -> int:
         raise SettingsError(
             "the database schema is not up to date: run `vzayemodiia migrate` first"
         )
-    clock = SystemClock()
-    app = create_app(database, clock, settings.public_url)
-    runner = await start_http(app, settings.http_host, settings.http_port)
-    scheduler = asyncio.create_task(
-        run_forever(database, clock, settings.schedule_interval_seconds)
-    )
-    print(f"Serving on http://{settings.http_host}:{settings.http_port}/", flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     try:
-        await stop.wait()
+        async with _background_services(settings, database, SystemClock()):
+            print(f"Serving on http://{settings.http_host}:{settings.http_port}/", flush=True)
+            await stop.wait()
     finally:
-        scheduler.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await scheduler
-        await runner.cleanup()
         await database.dispose()
     return 0
 
 
 async def _demo(settings: Settings, args: argparse.Namespace) -> int:
     from bot.channels.console import ConsoleChannel
-    from bot.web.server import create_app, start_http
 
     logging.getLogger().setLevel(logging.WARNING)
     secret_key = secret_key_for_local_use(settings)
@@ -161,20 +170,13 @@ async def _demo(settings: Settings, args: argparse.Namespace) -> int:
     await _seed(settings, args)
     database = Database(settings.database_url)
     clock = SystemClock()
-    runner = await start_http(create_app(database, clock), settings.http_host, settings.http_port)
-    scheduler = asyncio.create_task(
-        run_forever(database, clock, settings.schedule_interval_seconds)
-    )
-    base = f"http://{settings.http_host}:{settings.http_port}"
-    print(f"Public API: {base}/api/v1/petitions  (OpenAPI: {base}/api/v1/openapi.json)")
-    print("Chat below. Type a number to choose, /help for help, /quit to leave.\n")
     try:
-        core = build_core(settings, database, secret_key, clock)
-        await ConsoleChannel(core, user_id="demo").run()
+        async with _background_services(settings, database, clock):
+            base = f"http://{settings.http_host}:{settings.http_port}"
+            print(f"Public API: {base}/api/v1/petitions  (OpenAPI: {base}/api/v1/openapi.json)")
+            print("Chat below. Type a number to choose, /help for help, /quit to leave.\n")
+            core = build_core(settings, database, secret_key, clock)
+            await ConsoleChannel(core, user_id="demo").run()
     finally:
-        scheduler.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await scheduler
-        await runner.cleanup()
         await database.dispose()
     return 0
