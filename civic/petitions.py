@@ -142,10 +142,8 @@ class Petitions:
         self.session = session
 
     async def get(self, petition_id: int) -> PetitionView | None:
-        row = (
-            await self.session.execute(repo.petitions_query().where(Petition.id == petition_id))
-        ).first()
-        return None if row is None else PetitionView(row[0], int(row[1]))
+        found = await repo.petition_with_count(self.session, petition_id)
+        return None if found is None else PetitionView(*found)
 
     async def browse(
         self,
@@ -234,27 +232,25 @@ class Petitions:
         self, petition_id: int, citizen_id: int, channel: str, now: datetime
     ) -> SignResult:
         """Sign once. Uniqueness is the database's: a repeat or a race inserts nothing."""
-        view = await self.get(petition_id)
-        if view is None:
+        petition = await repo.petition_by_id(self.session, petition_id)
+        if petition is None:
             raise PetitionError("not_found")
-        petition = view.petition
-        if not can_sign(petition, now):
-            existing = await repo.find_signature(self.session, petition_id, citizen_id)
-            if existing is not None:
-                return self._already(view, existing)
-            return SignResult(SignOutcome.NOT_OPEN, petition, view.signature_count)
-        if not await repo.insert_signature(self.session, petition_id, citizen_id, channel, now):
-            existing = await repo.find_signature(self.session, petition_id, citizen_id)
-            assert existing is not None
+        if can_sign(petition, now):
+            count = await repo.sign_and_count(self.session, petition_id, citizen_id, channel, now)
+            if count is not None:
+                reached = count >= petition.threshold and await self._mark_threshold_reached(
+                    petition_id, now
+                )
+                return SignResult(
+                    SignOutcome.SIGNED, petition, count, now, channel, threshold_reached=reached
+                )
+        # Not signed now: already signed (before, or by a parallel tap), or not open.
+        view = await self.get(petition_id)
+        assert view is not None
+        existing = await repo.find_signature(self.session, petition_id, citizen_id)
+        if existing is not None:
             return self._already(view, existing)
-        await repo.add_to_tally(self.session, petition_id, citizen_id, +1)
-        count = await repo.petition_signature_count(self.session, petition_id)
-        reached = count >= petition.threshold and await self._mark_threshold_reached(
-            petition_id, now
-        )
-        return SignResult(
-            SignOutcome.SIGNED, petition, count, now, channel, threshold_reached=reached
-        )
+        return SignResult(SignOutcome.NOT_OPEN, view.petition, view.signature_count)
 
     async def signature_of(self, petition_id: int, citizen_id: int) -> Signature | None:
         return await repo.find_signature(self.session, petition_id, citizen_id)

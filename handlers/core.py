@@ -11,6 +11,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping, Sequence
 
+from sqlalchemy.exc import DBAPIError
+
 from civic.clock import Clock
 from handlers.context import Context, CoreConfig
 from handlers.events import ButtonPress, Command, ContactShared, IncomingEvent, Text, parse_command
@@ -58,6 +60,20 @@ class ConversationCore:
             raise ValueError(f"no router handles the hooks {sorted(missing)}")
 
     async def handle(self, event: IncomingEvent) -> list[Reply]:
+        """Handle one event; once more if the database connection turned out to be dead.
+
+        A dropped connection fails the event before anything is committed, so running it
+        again on a fresh connection cannot apply it twice (and the event id guards too).
+        """
+        try:
+            return await self._handle_once(event)
+        except DBAPIError as error:
+            if not error.connection_invalidated:
+                raise
+            log.warning("database connection was lost; handling the event again")
+            return await self._handle_once(event)
+
+    async def _handle_once(self, event: IncomingEvent) -> list[Reply]:
         async with self.database.transaction() as session:
             now = self.clock.now()
             sender = event.sender
@@ -83,10 +99,7 @@ class ConversationCore:
             await self._route(ctx, event)
             if ctx.replies:
                 state.choices = [(b.label, b.payload) for b in ctx.replies[-1].choices]
-            new_state = state.dump()
-            if new_state != account.dialog_state:
-                account.dialog_state = new_state
-            account.last_seen_at = now
+            await repo.save_dialog(session, account, state.dump(), now)
             return ctx.replies
 
     async def _route(self, ctx: Context, event: IncomingEvent) -> None:

@@ -36,8 +36,12 @@ def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Async
         engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
         _serialise_sqlite_writers(engine)
         return engine
+    # No pre-ping: it costs every event a round trip (~130 us of CPU, 6% of a sign event).
+    # Disconnects are handled optimistically instead: a connection the server dropped
+    # fails its event before anything commits, SQLAlchemy invalidates the pool, and the
+    # conversation core runs the event once more on a fresh connection.
     return create_async_engine(
-        url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+        url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False
     )
 
 
