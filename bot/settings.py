@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import re
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -33,6 +36,13 @@ class Settings(BaseSettings):
     # Which actions need a phone number verified by the messenger. Signing and voting do
     # by default; a deployment may add "create_petition" (or drop one, at its own risk).
     verified_actions: Annotated[frozenset[str], NoDecode] = frozenset({"sign", "vote"})
+    telegram_token: SecretStr | None = None
+    telegram_api_url: str = "https://api.telegram.org"
+    telegram_mode: Literal["webhook", "polling"] | None = None
+    telegram_webhook_secret: SecretStr | None = None
+    viber_token: SecretStr | None = None
+    viber_api_url: str = "https://chatapi.viber.com/pa"
+    viber_name: str = Field(default="VzayemoDiia", min_length=1, max_length=28)
     # How often the scheduled steps (closing expired petitions...) run inside `serve`.
     schedule_interval_seconds: int = Field(default=60, ge=1)
 
@@ -69,6 +79,31 @@ class Settings(BaseSettings):
                 f"known: {', '.join(sorted(KNOWN_ACTIONS))}"
             )
         return value
+
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _telegram_secret_charset(cls, value: SecretStr | None) -> SecretStr | None:
+        # Telegram accepts 1-256 characters of A-Z, a-z, 0-9, "_" and "-".
+        if value is not None and not re.fullmatch(
+            r"[A-Za-z0-9_-]{1,256}", value.get_secret_value()
+        ):
+            raise ValueError("must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @property
+    def effective_telegram_mode(self) -> Literal["webhook", "polling"]:
+        if self.telegram_mode is not None:
+            return self.telegram_mode
+        return "webhook" if self.public_url else "polling"
+
+    def telegram_secret(self) -> str:
+        """VZ_TELEGRAM_WEBHOOK_SECRET, or one derived from the secret key."""
+        if self.telegram_webhook_secret is not None:
+            return self.telegram_webhook_secret.get_secret_value()
+        digest = hmac.new(
+            self.require_secret_key().encode(), b"vzayemodiia/telegram-webhook/v1", hashlib.sha256
+        ).hexdigest()
+        return digest
 
     @property
     def zone(self) -> ZoneInfo:

@@ -73,6 +73,11 @@ class ConversationCore:
             log.warning("database connection was lost; handling the event again")
             return await self._handle_once(event)
 
+    async def set_reachable(self, channel: str, user_id: str, reachable: bool) -> bool:
+        """The platform says the user blocked/unsubscribed (False) or came back (True)."""
+        async with self.database.transaction() as session:
+            return await repo.set_reachable(session, channel, user_id, reachable, self.clock.now())
+
     async def _handle_once(self, event: IncomingEvent) -> list[Reply]:
         async with self.database.transaction() as session:
             now = self.clock.now()

@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -131,6 +132,10 @@ class ChannelAccount(Base):
     citizen_id: Mapped[int] = mapped_column(ForeignKey("citizen.id"), index=True)
     locale: Mapped[str] = mapped_column(String(8))
     dialog_state: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # False once the platform tells us the user blocked the bot or unsubscribed; later
+    # sends skip them until they come back (unblock, subscribe, or write to us).
+    reachable: Mapped[bool] = mapped_column(default=True, server_default=true())
+    unreachable_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     last_seen_at: Mapped[datetime]
 

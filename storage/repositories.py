@@ -124,12 +124,14 @@ _SAVE_DIALOG = (
     .values(
         dialog_state=bindparam("dialog_state", type_=_ACCOUNT.c.dialog_state.type),
         last_seen_at=bindparam("now", type_=UTCDateTime()),
+        reachable=True,
+        unreachable_at=None,
     )
 )
 _TOUCH_ACCOUNT = (
     update(_ACCOUNT)
     .where(_ACCOUNT.c.id == bindparam("account_id"))
-    .values(last_seen_at=bindparam("now", type_=UTCDateTime()))
+    .values(last_seen_at=bindparam("now", type_=UTCDateTime()), reachable=True, unreachable_at=None)
 )
 
 
@@ -141,6 +143,8 @@ async def save_dialog(
 ) -> None:
     """Store the account's dialog state (when it changed) and last-seen time.
 
+    A user who writes to us can be written to: the account is marked reachable again.
+
     One Core UPDATE, and the loaded account is told these are its stored values, so the
     unit of work has nothing to flush for them (its flush of one row costs ~300 us of CPU).
     """
@@ -151,6 +155,21 @@ async def save_dialog(
     else:
         await session.execute(_TOUCH_ACCOUNT, {"account_id": account.id, "now": now})
     set_committed_value(account, "last_seen_at", now)
+    set_committed_value(account, "reachable", True)
+    set_committed_value(account, "unreachable_at", None)
+
+
+async def set_reachable(
+    session: AsyncSession, channel: str, external_id: str, reachable: bool, now: datetime
+) -> bool:
+    """Mark a known account (un)reachable; False when we never saw that user."""
+    result = await session.execute(
+        update(ChannelAccount)
+        .where(ChannelAccount.channel == channel, ChannelAccount.external_id == external_id)
+        .values(reachable=reachable, unreachable_at=None if reachable else now)
+        .returning(ChannelAccount.id)
+    )
+    return result.first() is not None
 
 
 async def citizen_by_phone_hash(session: AsyncSession, digest: str) -> Citizen | None:
