@@ -11,6 +11,8 @@ import sys
 from collections.abc import AsyncIterator, Sequence
 
 from bot.app import build_core, secret_key_for_local_use
+from bot.channels.base import ChannelStartError, ChatChannel
+from bot.channels.registry import enabled_channels
 from bot.scheduler import run_forever, run_scheduled_once
 from bot.settings import Settings, SettingsError, load_settings
 from civic.clock import SystemClock
@@ -48,6 +50,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    # Alembic narrates every schema check at INFO; start-up errors should stay one line.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
         settings = load_settings()
         runner = {
@@ -59,7 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "tick": _tick,
         }[args.command]
         return asyncio.run(runner(settings, args))
-    except SettingsError as error:
+    except (SettingsError, ChannelStartError) as error:
         print(f"vzayemodiia: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -116,19 +120,30 @@ async def _chat(settings: Settings, args: argparse.Namespace) -> int:
 
 @contextlib.asynccontextmanager
 async def _background_services(
-    settings: Settings, database: Database, clock: SystemClock
+    settings: Settings,
+    database: Database,
+    clock: SystemClock,
+    channels: Sequence[ChatChannel] = (),
 ) -> AsyncIterator[None]:
-    """The HTTP server and the scheduled steps, running until the block ends."""
+    """The HTTP server, the messenger channels and the scheduled steps, until the block ends."""
     from bot.web.server import create_app, start_http
 
     app = create_app(database, clock, settings.public_url)
+    for channel in channels:
+        channel.add_routes(app)
     runner = await start_http(app, settings.http_host, settings.http_port)
+    started: list[ChatChannel] = []
     scheduler = asyncio.create_task(
         run_forever(database, clock, settings.schedule_interval_seconds)
     )
     try:
+        for channel in channels:
+            await channel.start()
+            started.append(channel)
         yield
     finally:
+        for channel in reversed(started):
+            await channel.stop()
         scheduler.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await scheduler
@@ -152,8 +167,11 @@ async def _serve(settings: Settings, _args: argparse.Namespace) -> int:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
+    clock = SystemClock()
+    core = build_core(settings, database, settings.require_secret_key(), clock)
+    channels = enabled_channels(settings, core)
     try:
-        async with _background_services(settings, database, SystemClock()):
+        async with _background_services(settings, database, clock, channels):
             print(f"Serving on http://{settings.http_host}:{settings.http_port}/", flush=True)
             await stop.wait()
     finally:

@@ -1,0 +1,32 @@
+"""What a messenger channel provides to the server: routes, start-up, shutdown.
+
+A channel turns platform updates into ``IncomingEvent`` for the conversation core and
+renders the core's ``Reply`` objects back. It holds no business logic.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from aiohttp import web
+
+
+class ChannelStartError(Exception):
+    """A channel cannot start (bad token, unreachable API); the message names the setting."""
+
+
+class ChatChannel(Protocol):
+    name: str
+
+    def add_routes(self, app: web.Application) -> None:
+        """Register the webhook route(s) on the one HTTP server, before it starts."""
+
+    async def start(self) -> None:
+        """Check the token and register the webhook (or start polling).
+
+        Called once the server listens: Viber calls the webhook URL back while
+        ``set_webhook`` is still in flight.
+        """
+
+    async def stop(self) -> None:
+        """Stop polling, close HTTP sessions."""

@@ -1,0 +1,107 @@
+"""One Telegram update, start to end: convert, hand to the core, answer, deliver.
+
+Webhook and polling feed updates here and turn the ``Outcome`` into their own answer:
+
+- ``HANDLED`` / ``IGNORED``: done (webhook 200, polling moves past it).
+- ``RETRY``: the database is unavailable; nothing was committed, so the update must come
+  again (webhook 503, polling does not move past it).
+- ``FAILED``: an unexpected error (a bug) rolled the event back. It is logged and dropped:
+  Telegram re-sends a failed webhook update before the ones behind it, so asking for it
+  again would hold up every chat of the bot behind one update that fails each time.
+
+A repeated update (same ``update_id``) gets ``[]`` from the core and so no second reply.
+Every button press is answered (``answerCallbackQuery``) as soon as the core is done, so
+the citizen's spinner stops, even when nothing else is sent.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from typing import Protocol
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramAPIError
+from aiogram.types import Update
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.channels.telegram.convert import CHANNEL, ChatEvent, Ignored, ReachabilityChange, convert
+from bot.channels.telegram.delivery import Delivery
+from bot.channels.telegram.render import render
+from handlers.core import ConversationCore
+from handlers.events import ContactShared
+
+log = logging.getLogger(__name__)
+
+# What a database that does not answer raises (a refused connection is an OSError).
+DATABASE_UNAVAILABLE = (SQLAlchemyError, OSError, TimeoutError)
+
+
+class Outcome(enum.Enum):
+    HANDLED = "handled"
+    IGNORED = "ignored"
+    RETRY = "retry"
+    FAILED = "failed"
+
+
+class ProcessesUpdates(Protocol):
+    async def process(self, update: Update) -> Outcome: ...
+
+
+class UpdateProcessor:
+    def __init__(self, bot: Bot, core: ConversationCore, *, delivery: Delivery | None = None):
+        self.bot = bot
+        self.core = core
+        self.delivery = delivery or Delivery(bot, self.mark_blocked)
+
+    async def process(self, update: Update) -> Outcome:
+        try:
+            return await self._process(update)
+        except DATABASE_UNAVAILABLE as error:
+            log.warning("telegram update %s: database unavailable (%s)", update.update_id, error)
+            return Outcome.RETRY
+        except Exception:
+            log.exception("telegram update %s failed and is dropped", update.update_id)
+            return Outcome.FAILED
+
+    async def mark_blocked(self, user_id: str) -> None:
+        try:
+            await self.core.set_reachable(CHANNEL, user_id, False)
+        except DATABASE_UNAVAILABLE as error:
+            log.warning("could not mark telegram user %s unreachable: %s", user_id, error)
+
+    async def _process(self, update: Update) -> Outcome:
+        converted = convert(update)
+        if isinstance(converted, Ignored):
+            log.debug("telegram update %s ignored: %s", update.update_id, converted.reason)
+            await self._answer_callback(update)
+            return Outcome.IGNORED
+        if isinstance(converted, ReachabilityChange):
+            await self.core.set_reachable(CHANNEL, converted.user_id, converted.reachable)
+            return Outcome.HANDLED
+        return await self._chat_event(update, converted)
+
+    async def _chat_event(self, update: Update, chat: ChatEvent) -> Outcome:
+        try:
+            replies = await self.core.handle(chat.event)
+        finally:
+            await self._answer_callback(update)
+        if not replies:
+            return Outcome.HANDLED
+        steps = render(
+            replies,
+            chat_id=chat.chat_id,
+            origin_message_id=chat.origin_message_id,
+            remove_contact_keyboard=isinstance(chat.event.body, ContactShared),
+        )
+        await self.delivery.deliver(chat.event.sender.user_id, steps)
+        return Outcome.HANDLED
+
+    async def _answer_callback(self, update: Update) -> None:
+        if update.callback_query is None:
+            return
+        try:
+            await self.bot.answer_callback_query(update.callback_query.id)
+        except TelegramAPIError as error:
+            # A re-delivered update's query may be too old to answer: nothing to do then.
+            log.debug("answerCallbackQuery failed: %s", error)
