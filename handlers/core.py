@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 
 from sqlalchemy.exc import DBAPIError
 
@@ -104,6 +105,10 @@ class ConversationCore:
             await self._route(ctx, event)
             if ctx.replies:
                 state.choices = [(b.label, b.payload) for b in ctx.replies[-1].choices]
+                asks_phone = any(reply.request_phone for reply in ctx.replies)
+                if state.phone_requested and not asks_phone:
+                    ctx.replies[0] = replace(ctx.replies[0], ends_phone_request=True)
+                state.phone_requested = asks_phone
             await repo.save_dialog(session, account, state.dump(), now)
             return ctx.replies
 

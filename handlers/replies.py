@@ -36,6 +36,9 @@ class Reply:
     # The reply may replace the message whose button was pressed (pagination), where the
     # channel can edit messages.
     replaces_origin: bool = False
+    # Set by the core on the first reply after a phone request that this answer no longer
+    # repeats, so channels can take the "share my phone" keyboard away.
+    ends_phone_request: bool = False
     choices: Sequence[Button] = field(init=False)
 
     def __post_init__(self) -> None:

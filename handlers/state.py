@@ -20,6 +20,8 @@ class DialogState(BaseModel):
     choices: list[tuple[str, str]] = Field(default_factory=list)
     # An action waiting for phone verification, resumed once the phone is confirmed.
     resume: str | None = None
+    # The last answer asked for the phone (its "share" keyboard may still be on screen).
+    phone_requested: bool = False
 
     @classmethod
     def load(cls, raw: dict[str, Any] | None) -> DialogState:

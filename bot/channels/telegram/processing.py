@@ -92,7 +92,8 @@ class UpdateProcessor:
             replies,
             chat_id=chat.chat_id,
             origin_message_id=chat.origin_message_id,
-            remove_contact_keyboard=isinstance(chat.event.body, ContactShared),
+            remove_contact_keyboard=isinstance(chat.event.body, ContactShared)
+            or replies[0].ends_phone_request,
         )
         await self.delivery.deliver(chat.event.sender.user_id, steps)
         return Outcome.HANDLED

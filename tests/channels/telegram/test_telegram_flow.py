@@ -196,3 +196,19 @@ async def test_two_taps_at_once_sign_once(
     answers = [call["text"] for call in telegram.api.calls_of("sendMessage")[-2:]]
     assert sum("Your signature under petition" in text for text in answers) == 1
     assert sum("already signed" in text for text in answers) == 1
+
+
+async def test_cancel_after_phone_request_removes_the_contact_keyboard(
+    telegram: TelegramHarness, database: Database, clock: FixedClock
+) -> None:
+    """Cancelling a phone request takes the "share my phone" keyboard away again."""
+    petition_id = await make_open_petition(database, clock.now())
+    await telegram.say(OLENA, f"/start petition_{petition_id}")
+    await telegram.press(OLENA, f"ps:{petition_id}")
+    assert "keyboard" in telegram.api.calls_of("sendMessage")[-1]["reply_markup"]
+    sent_before = len(telegram.api.calls_of("sendMessage"))
+    await telegram.press(OLENA, "cancel")
+    after_cancel = telegram.api.calls_of("sendMessage")[sent_before:]
+    assert after_cancel, "cancelling was answered with a new message"
+    assert after_cancel[0]["reply_markup"] == {"remove_keyboard": True}
+    assert "Cancelled" in after_cancel[0]["text"]
