@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -18,16 +17,11 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.web.server import create_app
 from civic.clock import SystemClock
 from storage.db import Database
+from tests.cli_support import free_port, run_cli
 
 pytestmark = pytest.mark.slow
 
 PHONE = "+380501234567"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def database_url(tmp_path: Path) -> str:
@@ -40,21 +34,6 @@ def cli_env(tmp_path: Path, **settings: str) -> dict[str, str]:
     env["VZ_DATABASE_URL"] = database_url(tmp_path)
     env.update(settings)
     return env
-
-
-def run_cli(
-    *args: str, env: dict[str, str], cwd: Path, stdin: str | None = None
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        input=stdin,
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 def assert_one_line_error(result: subprocess.CompletedProcess[str], variable: str) -> None:
@@ -89,7 +68,7 @@ def test_migrate_then_seed_demo_twice(tmp_path: Path) -> None:
 
 def test_serve_without_secret_key_names_it(tmp_path: Path) -> None:
     """serve without VZ_SECRET_KEY exits non-zero with one line naming it, no traceback."""
-    env = cli_env(tmp_path, VZ_HTTP_PORT=str(_free_port()))
+    env = cli_env(tmp_path, VZ_HTTP_PORT=str(free_port()))
     assert run_cli("migrate", env=env, cwd=tmp_path).returncode == 0
     assert_one_line_error(run_cli("serve", env=env, cwd=tmp_path), "VZ_SECRET_KEY")
 

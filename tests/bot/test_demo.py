@@ -3,25 +3,20 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from tests.cli_support import free_port
+
 pytestmark = pytest.mark.slow
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def test_demo_runs_on_the_embedded_default(tmp_path: Path) -> None:
     """With no settings, demo makes ./var, seeds content, prints the API URL and chats."""
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("VZ_")}
     env["VZ_HTTP_PORT"] = str(port)
     result = subprocess.run(

@@ -14,13 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli_support import free_port, run_cli
+
 pytestmark = pytest.mark.slow
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _env(tmp_path: Path, port: int) -> dict[str, str]:
@@ -31,18 +27,6 @@ def _env(tmp_path: Path, port: int) -> dict[str, str]:
         VZ_HTTP_PORT=str(port),
     )
     return env
-
-
-def _cli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 def _get(url: str) -> tuple[int, dict[str, object]]:
@@ -65,10 +49,10 @@ def _wait_until_listening(port: int, process: subprocess.Popen[str]) -> None:
 
 def test_serve_answers_health_and_api_and_stops_on_sigterm(tmp_path: Path) -> None:
     """A migrated, seeded database is served: /healthz 200, petitions listed, clean SIGTERM."""
-    port = _free_port()
+    port = free_port()
     env = _env(tmp_path, port)
-    assert _cli("migrate", env=env, cwd=tmp_path).returncode == 0
-    assert _cli("seed-demo", env=env, cwd=tmp_path).returncode == 0
+    assert run_cli("migrate", env=env, cwd=tmp_path).returncode == 0
+    assert run_cli("seed-demo", env=env, cwd=tmp_path).returncode == 0
     process = subprocess.Popen(
         [sys.executable, "-m", "bot", "serve"],
         env=env,
@@ -94,7 +78,7 @@ def test_serve_answers_health_and_api_and_stops_on_sigterm(tmp_path: Path) -> No
 
 def test_serve_refuses_an_unmigrated_database(tmp_path: Path) -> None:
     """On a database without the schema, serve exits non-zero with one line saying what to do."""
-    result = _cli("serve", env=_env(tmp_path, _free_port()), cwd=tmp_path)
+    result = run_cli("serve", env=_env(tmp_path, free_port()), cwd=tmp_path)
     assert result.returncode != 0
     assert "vzayemodiia migrate" in result.stderr
     assert "Traceback" not in result.stderr

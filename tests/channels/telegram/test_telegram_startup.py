@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
-import sys
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -21,19 +19,13 @@ from handlers.core import ConversationCore
 from storage.db import Database
 from tests.channels.telegram.conftest import PUBLIC_URL, TelegramHarness, telegram_settings
 from tests.channels.telegram.updates import TelegramUser, UpdateBuilder
+from tests.cli_support import free_port, run_cli_async
 from tests.conftest import TEST_SECRET
 from tests.fakes.telegram_api import FakeTelegramAPI
 
 OLENA = TelegramUser(111_222_333, "Olena", "en")
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 COMMANDS = ["start", "menu", "petitions", "profile", "language", "cancel", "help"]
-
-
-def _free_port() -> int:
-    """A loopback port nobody listens on (just now)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _descriptions(commands: list[dict[str, str]]) -> dict[str, str]:
@@ -146,7 +138,7 @@ async def test_an_unreachable_api_names_the_api_url(
     offline_core: Callable[[Settings], ConversationCore],
 ) -> None:
     """A Bot API server that does not answer → ChannelStartError naming VZ_TELEGRAM_API_URL."""
-    closed_port = _free_port()
+    closed_port = free_port()
     settings = telegram_settings("sqlite+aiosqlite://", f"http://127.0.0.1:{closed_port}")
     channel = TelegramChannel(settings, offline_core(settings))
     with pytest.raises(ChannelStartError, match=r"^VZ_TELEGRAM_API_URL"):
@@ -177,29 +169,12 @@ def test_a_malformed_token_is_refused_before_any_call(
         TelegramChannel(settings, offline_core(settings))
 
 
-async def _run(*args: str, env: dict[str, str], cwd: Path) -> tuple[int, str]:
-    """Run the CLI as a subprocess without blocking the loop (the fake API must answer)."""
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        *args,
-        env=env,
-        cwd=cwd,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    _out, err = await asyncio.wait_for(process.communicate(), timeout=120)
-    assert process.returncode is not None
-    return process.returncode, err.decode()
-
-
 @pytest.mark.slow
 async def test_serve_with_a_rejected_token_exits_with_one_line(
     tmp_path: Path, fake_api: FakeTelegramAPI
 ) -> None:
     """`vzayemodiia serve` with a token the API refuses exits non-zero, one line, no traceback."""
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("VZ_")}
     env.update(
         PYTHONPATH=str(PROJECT_ROOT),
@@ -209,9 +184,9 @@ async def test_serve_with_a_rejected_token_exits_with_one_line(
         VZ_TELEGRAM_TOKEN="123456:rejected-token",
         VZ_TELEGRAM_API_URL=fake_api.url,
     )
-    assert (await _run("migrate", env=env, cwd=tmp_path))[0] == 0
+    assert (await run_cli_async("migrate", env=env, cwd=tmp_path))[0] == 0
 
-    code, err = await _run("serve", env=env, cwd=tmp_path)
+    code, err = await run_cli_async("serve", env=env, cwd=tmp_path)
 
     assert code != 0
     assert "Traceback" not in err

@@ -10,7 +10,6 @@ on SQLite and on PostgreSQL.
 from __future__ import annotations
 
 import json
-import socket
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +26,7 @@ from civic.clock import FixedClock
 from handlers.core import ConversationCore
 from storage.db import Database
 from tests.channels.viber import builders
+from tests.cli_support import free_port
 from tests.conftest import TEST_SECRET
 from tests.fakes.viber_api import SIGNATURE_HEADER, FakeViberApi, button_labeled, sign
 
@@ -36,12 +36,6 @@ FAST_RETRY = RetryPolicy(attempts=3, first_delay=0.01, max_delay=0.05)
 SIGNED = "signed"
 
 Json = dict[str, Any]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def viber_settings(

@@ -20,7 +20,8 @@ from bot.channels.viber.errors import (
 from bot.channels.viber.models import Keyboard, KeyboardButton
 from bot.channels.viber.render import messages_for
 from handlers.replies import Button, Reply
-from tests.channels.viber.conftest import FAST_RETRY, TOKEN, free_port
+from tests.channels.viber.conftest import FAST_RETRY, TOKEN
+from tests.cli_support import free_port
 from tests.fakes.viber_api import FakeViberApi
 
 

@@ -24,9 +24,9 @@ from tests.channels.viber.conftest import (
     FAST_RETRY,
     TOKEN,
     ViberHarness,
-    free_port,
     viber_settings,
 )
+from tests.cli_support import free_port, run_cli_async
 from tests.fakes.viber_api import (
     SIGNATURE_HEADER,
     FakeViberApi,
@@ -130,28 +130,6 @@ async def test_callbacks_before_start_are_answered(
     assert len(fake_viber.messages_to("early")) == 1
 
 
-async def _run_cli(*args: str, env: dict[str, str], cwd: Path) -> tuple[int, str]:
-    """Run ``python -m bot ARGS`` without blocking the loop (the fake serves in it)."""
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        *args,
-        env=env,
-        cwd=cwd,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    try:
-        _out, err = await asyncio.wait_for(process.communicate(), timeout=120)
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
-    assert process.returncode is not None
-    return process.returncode, err.decode()
-
-
 @pytest.mark.slow
 async def test_serve_with_a_bad_token_exits_with_one_line(
     tmp_path: Path, fake_viber: FakeViberApi
@@ -166,9 +144,9 @@ async def test_serve_with_a_bad_token_exits_with_one_line(
         VZ_VIBER_API_URL=fake_viber.api_url,
         VZ_PUBLIC_URL="https://example.org",
     )
-    returncode, _ = await _run_cli("migrate", env=env, cwd=tmp_path)
+    returncode, _ = await run_cli_async("migrate", env=env, cwd=tmp_path)
     assert returncode == 0
-    returncode, stderr = await _run_cli("serve", env=env, cwd=tmp_path)
+    returncode, stderr = await run_cli_async("serve", env=env, cwd=tmp_path)
     assert returncode != 0
     assert "Traceback" not in stderr
     naming = [line for line in stderr.splitlines() if "VZ_VIBER_TOKEN" in line]
@@ -196,7 +174,7 @@ async def test_serve_registers_the_webhook_once_listening(
         VZ_VIBER_API_URL=fake_viber.api_url,
         VZ_PUBLIC_URL=public,
     )
-    returncode, _ = await _run_cli("migrate", env=env, cwd=tmp_path)
+    returncode, _ = await run_cli_async("migrate", env=env, cwd=tmp_path)
     assert returncode == 0
     process = await asyncio.create_subprocess_exec(
         sys.executable,
