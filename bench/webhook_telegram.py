@@ -1,0 +1,924 @@
+"""Signing through the Telegram webhook, end to end, beside a bare aiogram echo bot.
+
+    .venv/bin/python bench/webhook_telegram.py [--users N] [--concurrency C]
+        [--database-url URL] [--warmup W] [--timeout S] [--profile DIR] [--only WHICH]
+
+Three kinds of process, all on 127.0.0.1:
+
+- **this process**: the load generator and the Bot API double
+  (``tests.fakes.telegram_api.FakeTelegramAPI``, a real aiohttp server) on one event loop.
+  The double resolves a future per chat when the bot's reply (``sendMessage`` or
+  ``editMessageText``) reaches it, so a latency runs from posting the update until the
+  reply arrived, without any clock shared between processes.
+- **the bot under test**, in a process of its own, started fresh for each phase:
+  1. *ours*: the product exactly as deployed, ``python -m bot serve`` (the HTTP app with
+     the public API, the Telegram channel in webhook mode, the scheduler), configured by
+     ``VZ_*`` variables only: ``VZ_TELEGRAM_API_URL`` is the double,
+     ``VZ_PUBLIC_URL`` is its own loopback address, its database the benchmark's;
+  2. *echo*: ``bench/aiogram_echo_bot.py``, a bare aiogram ``Dispatcher`` + ``Router``
+     with one handler that answers the text back, behind aiogram's
+     ``SimpleRequestHandler`` + ``setup_application``, against a fresh double.
+- **PostgreSQL** (ours only), wherever ``--database-url`` points (here, the same machine).
+
+Nothing is pinned to a core: on a 2-core machine the bot, this process and PostgreSQL
+share both cores as the kernel schedules them; the CPU each used is printed per phase.
+
+Per phase:
+
+1. the bot is started and must answer ``GET /healthz`` (ours must also have registered its
+   webhook with the double) within 60 s;
+2. warm-up, not timed: W other users (ours: signing a second petition) so that
+   connections are open, statements prepared and caches warm;
+3. timed: each of N users sends one update - ours: a press of "✍ Підписати" under the
+   petition card (a ``callback_query`` with data ``ps:<petition>``), the path a citizen
+   takes; echo: a text message - as ``POST /webhooks/telegram`` with the secret header
+   and a unique ``update_id``, at most C updates in flight (the next one goes when the
+   webhook has answered and the reply has reached the double);
+4. the bot is stopped (SIGTERM, then SIGKILL after 10 s).
+
+Ours: a fresh database (created on the server ``--database-url`` names and dropped at the
+end, as in bench/sign_petition.py), migrated, one authority with a threshold no run
+reaches, a warm-up petition and the measured one, and W + N citizens with verified phones
+and Telegram accounts (external id = Telegram user id) prepared by bulk SQL, not timed. At
+the end the petition's count, its signature rows and N must agree and every reply must say
+the signature is counted; otherwise the exit status is 1.
+
+Printed: updates/s, latency percentiles, the CPU of each process, and ours ÷ echo.
+Every process started here is stopped on the way out, failures included. Not part of
+the test run (no ``test_`` names here). Results: docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import gc
+import json
+import math
+import os
+import platform
+import signal
+import socket
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import aiogram
+import aiohttp
+import asyncpg  # type: ignore[import-untyped]  # no stubs, no py.typed
+
+# Measure this checkout's code (a scratch copy's, when run from one). The bench folder
+# stays on the path too, for the helpers shared with bench/sign_petition.py.
+BENCH = Path(__file__).resolve().parent
+ROOT = str(BENCH.parent)
+sys.path[:] = [ROOT, *(entry for entry in sys.path if entry != ROOT)]
+
+from sign_petition import (  # noqa: E402
+    BENCH_SECRET,
+    DEFAULT_SERVER_URL,
+    Target,
+    create_database,
+    create_open_petitions,
+    drop_database,
+    machine_cpu_ticks,
+    percentile,
+    prepare_citizens,
+    server_version,
+    target_for,
+    verify,
+)
+
+from bot.channels.telegram.webhook import PATH, SECRET_HEADER  # noqa: E402
+from handlers.texts import Texts  # noqa: E402
+from storage.db import Database  # noqa: E402
+from storage.migrate import upgrade_async  # noqa: E402
+from storage.models import PetitionStatus  # noqa: E402
+from tests.channels.telegram.updates import TelegramUser, UpdateBuilder  # noqa: E402
+from tests.fakes.telegram_api import (  # noqa: E402
+    DEFAULT_TOKEN,
+    EPOCH,
+    ApiCall,
+    ApiError,
+    FakeTelegramAPI,
+)
+
+HOST = "127.0.0.1"
+DEFAULT_USERS = 5_000
+DEFAULT_CONCURRENCY = 32
+DEFAULT_WARMUP = 500
+DEFAULT_TIMEOUT = 600.0
+WEBHOOK_SECRET = "bench-webhook-secret"
+START_TIMEOUT = 60.0
+STOP_TIMEOUT = 10.0
+REPLY_TIMEOUT = 30.0
+ECHO_TEXT = "Добрий день! Коли розглянуть петицію про перехід біля школи № 17?"
+SIGN_LABEL = "✍ Підписати"
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+# --- the double: replies reach it, futures tell the load generator -----------------------
+
+
+@dataclass
+class ReplyWatchingAPI(FakeTelegramAPI):
+    """The Bot API double; ``expect(chat)`` is a future that resolves when a reply arrives.
+
+    The future's value is the ``time.perf_counter()`` at arrival and the text shown.
+    """
+
+    waiters: dict[int, asyncio.Future[tuple[float, str]]] = field(default_factory=dict)
+
+    def expect(self, chat_id: int) -> asyncio.Future[tuple[float, str]]:
+        waiter: asyncio.Future[tuple[float, str]] = asyncio.get_running_loop().create_future()
+        self.waiters[chat_id] = waiter
+        return waiter
+
+    def forget(self, chat_id: int) -> None:
+        self.waiters.pop(chat_id, None)
+
+    def _arrived(self, message: dict[str, Any]) -> None:
+        waiter = self.waiters.pop(int(message["chat"]["id"]), None)
+        if waiter is not None and not waiter.done():
+            waiter.set_result((time.perf_counter(), str(message.get("text", ""))))
+
+    async def webhook_answer(self, content_type: str, body: bytes) -> None:
+        """Make the Bot API call a webhook's answer carries, if any, as Telegram does.
+
+        Telegram lets a webhook answer with one method call (``{"method": ..., ...}``)
+        instead of a separate request; it is recorded here like any other call.
+        """
+        if content_type != "application/json" or b'"method"' not in body:
+            return
+        try:
+            payload = json.loads(body)
+        except ValueError:
+            return
+        if not isinstance(payload, dict) or not isinstance(payload.get("method"), str):
+            return
+        params = {key: value for key, value in payload.items() if key != "method"}
+        method = payload["method"]
+        handler = getattr(self, f"_api_{method}", None)
+        status = 200 if handler is not None else 404
+        if handler is not None:
+            try:
+                await handler(params)
+            except ApiError as error:
+                status = error.status
+        self.calls.append(ApiCall(method, params, self.token, status))
+
+    async def _api_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
+        message = await super()._api_sendMessage(params)
+        self._arrived(message)
+        return message
+
+    async def _api_editMessageText(self, params: dict[str, Any]) -> dict[str, Any]:
+        message = await super()._api_editMessageText(params)
+        self._arrived(message)
+        return message
+
+
+# --- processes -----------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((HOST, 0))
+        return int(probe.getsockname()[1])
+
+
+def clean_environment(**values: str) -> dict[str, str]:
+    """This environment without any VZ_* setting of the caller's, plus ``values``."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("VZ_")}
+    env["PYTHONPATH"] = os.pathsep.join([ROOT, *filter(None, [env.get("PYTHONPATH")])])
+    env.update(values)
+    return env
+
+
+@dataclass
+class BotProcess:
+    """A bot under test in its own process, its output in a log file."""
+
+    name: str
+    port: int
+    process: asyncio.subprocess.Process
+    log_path: Path
+
+    @property
+    def url(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+    def log_tail(self, lines: int = 20) -> str:
+        try:
+            text = self.log_path.read_text(errors="replace")
+        except OSError:
+            return ""
+        return "\n".join(text.splitlines()[-lines:])
+
+    def cpu_seconds(self) -> float | None:
+        return process_cpu_seconds(self.process.pid)
+
+    async def stop(self) -> None:
+        if self.process.returncode is not None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            self.process.send_signal(signal.SIGTERM)
+        try:
+            await asyncio.wait_for(self.process.wait(), STOP_TIMEOUT)
+        except TimeoutError:
+            with contextlib.suppress(ProcessLookupError):
+                self.process.kill()
+            await self.process.wait()
+
+
+@contextlib.asynccontextmanager
+async def bot_process(
+    name: str,
+    argv: Sequence[str],
+    env: dict[str, str],
+    workdir: Path,
+    port: int,
+    ready: Callable[[], bool] = lambda: True,
+) -> AsyncIterator[BotProcess]:
+    """Start ``argv``, wait until it answers ``GET /healthz`` and ``ready()``; stop it after."""
+    log_path = workdir / f"{name}.log"
+    with log_path.open("wb") as log:
+        process = await asyncio.create_subprocess_exec(
+            *argv,
+            cwd=workdir,
+            env=env,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=log,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+    bot = BotProcess(name, port, process, log_path)
+    try:
+        await wait_until_ready(bot, ready)
+        yield bot
+    finally:
+        await bot.stop()
+
+
+async def wait_until_ready(bot: BotProcess, ready: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    async with aiohttp.ClientSession() as session:
+        while time.monotonic() < deadline:
+            if bot.process.returncode is not None:
+                raise SystemExit(
+                    f"{bot.name} exited with status {bot.process.returncode}:\n{bot.log_tail()}"
+                )
+            with contextlib.suppress(aiohttp.ClientError, OSError):
+                async with session.get(f"{bot.url}/healthz") as response:
+                    if response.status == 200 and ready():
+                        return
+            await asyncio.sleep(0.1)
+    raise SystemExit(f"{bot.name} did not get ready in {START_TIMEOUT:.0f} s:\n{bot.log_tail()}")
+
+
+def process_cpu_seconds(pid: int) -> float | None:
+    """CPU time of one process so far, None when it cannot be read.
+
+    ``/proc/<pid>/schedstat`` counts nanoseconds on the CPU exactly; ``stat``'s clock
+    ticks are a fallback (sampled, coarse for processes that run in short bursts).
+    """
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        return int(Path(f"/proc/{pid}/schedstat").read_text().split()[0]) / 1e9
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat.rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def postgres_cpu() -> dict[int, float]:
+    """CPU seconds so far of every process named ``postgres`` on this machine, by pid."""
+    seconds: dict[int, float] = {}
+    with contextlib.suppress(OSError):
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                name = (entry / "comm").read_text().strip()
+            except OSError:
+                continue
+            if name != "postgres":
+                continue
+            spent = process_cpu_seconds(int(entry.name))
+            if spent is not None:
+                seconds[int(entry.name)] = spent
+    return seconds
+
+
+def postgres_cpu_used(before: dict[int, float], after: dict[int, float]) -> float:
+    return sum(spent - before.get(pid, 0.0) for pid, spent in after.items())
+
+
+# --- the load ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """One update to post, and the chat whose reply ends its latency."""
+
+    chat_id: int
+    body: bytes
+
+
+@dataclass(slots=True)
+class RunResult:
+    wall_seconds: float = 0.0
+    latencies: list[float] = field(default_factory=list)
+    replies: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+async def drive(
+    url: str, api: ReplyWatchingAPI, deliveries: Sequence[Delivery], concurrency: int
+) -> RunResult:
+    """POST every update with at most ``concurrency`` in flight; time each until its reply."""
+    pending: Iterator[Delivery] = iter(deliveries)
+    result = RunResult()
+    headers = {"Content-Type": "application/json", SECRET_HEADER: WEBHOOK_SECRET}
+    connector = aiohttp.TCPConnector(limit=concurrency)
+
+    async def worker(session: aiohttp.ClientSession) -> None:
+        for delivery in pending:
+            arrived = api.expect(delivery.chat_id)
+            started = time.perf_counter()
+            try:
+                async with session.post(url, data=delivery.body, headers=headers) as response:
+                    answer = await response.read()
+                    status = response.status
+                    if status == 200:
+                        await api.webhook_answer(response.content_type, answer)
+            except (aiohttp.ClientError, OSError) as error:
+                api.forget(delivery.chat_id)
+                result.errors.append(f"chat {delivery.chat_id}: {error!r}")
+                continue
+            if status != 200:
+                api.forget(delivery.chat_id)
+                result.errors.append(f"chat {delivery.chat_id}: webhook answered {status}")
+                continue
+            try:
+                reply_at, text = await asyncio.wait_for(arrived, REPLY_TIMEOUT)
+            except TimeoutError:
+                api.forget(delivery.chat_id)
+                result.errors.append(f"chat {delivery.chat_id}: no reply in {REPLY_TIMEOUT} s")
+                continue
+            result.latencies.append(reply_at - started)
+            result.replies.append(text)
+
+    async with aiohttp.ClientSession(connector=connector) as session:
+        started = time.perf_counter()
+        async with asyncio.TaskGroup() as group:
+            for _ in range(concurrency):
+                group.create_task(worker(session))
+        result.wall_seconds = time.perf_counter() - started
+    return result
+
+
+def petition_card(bot_user: dict[str, Any], user: TelegramUser, petition_id: int) -> dict[str, Any]:
+    """The petition's card as the bot sent it to this user, with its "Sign" button."""
+    return {
+        "message_id": 1_000 + user.id % 1_000_000,
+        "from": bot_user,
+        "chat": user.private_chat(),
+        "date": EPOCH,
+        "text": f"Петиція № {petition_id}\nБезпечний перехід біля школи № 17",
+        "reply_markup": {
+            "inline_keyboard": [[{"text": SIGN_LABEL, "callback_data": f"ps:{petition_id}"}]]
+        },
+    }
+
+
+def sign_presses(
+    builder: UpdateBuilder, bot_user: dict[str, Any], user_ids: Sequence[str], petition_id: int
+) -> list[Delivery]:
+    deliveries = []
+    for user_id in user_ids:
+        user = TelegramUser(int(user_id), "Олена", "uk")
+        card = petition_card(bot_user, user, petition_id)
+        update = builder.callback(user, card, f"ps:{petition_id}")
+        deliveries.append(Delivery(user.id, json.dumps(update).encode()))
+    return deliveries
+
+
+def echo_messages(builder: UpdateBuilder, user_ids: Sequence[str]) -> list[Delivery]:
+    deliveries = []
+    for user_id in user_ids:
+        user = TelegramUser(int(user_id), "Олена", "uk")
+        update = builder.message(user, ECHO_TEXT)
+        deliveries.append(Delivery(user.id, json.dumps(update).encode()))
+    return deliveries
+
+
+# --- one phase -----------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Phase:
+    """What one bot did in the timed part."""
+
+    name: str
+    result: RunResult
+    server_cpu: float | None
+    client_cpu: float
+    postgres_cpu: float
+    machine_cpu: float | None
+    double_calls: dict[str, int]
+    # Database sessions (connections) the bot opened during the timed run, if it has one.
+    sessions_opened: int | None = None
+
+    @property
+    def completed(self) -> int:
+        return len(self.result.latencies)
+
+    @property
+    def rate(self) -> float:
+        return self.completed / self.result.wall_seconds if self.result.wall_seconds else 0.0
+
+    def neighbours(self, wall: float) -> str:
+        """The whole machine's busy CPUs, and what of it none of the benchmark's processes used.
+
+        The rest is the kernel's loopback networking and interrupts, and any neighbour on a
+        shared machine: a large rest means the figures are disturbed.
+        """
+        if self.machine_cpu is None or self.server_cpu is None:
+            return "whole machine n/a"
+        rest = self.machine_cpu - self.server_cpu - self.client_cpu - self.postgres_cpu
+        return (
+            f"whole machine {self.machine_cpu / wall:.2f} of {os.cpu_count()}"
+            f" (rest: kernel and neighbours {rest / wall:.2f})"
+        )
+
+    def report(self) -> None:
+        ms = sorted(value * 1000 for value in self.result.latencies)
+        wall = self.result.wall_seconds or math.nan
+        done = max(self.completed, 1)
+        server = (
+            "n/a"
+            if self.server_cpu is None
+            else f"{self.server_cpu / wall:.2f} CPU ({self.server_cpu / done * 1e6:,.0f} us/update)"
+        )
+        print(f"  updates       {self.completed} completed, {len(self.result.errors)} errors")
+        print(f"  wall time     {self.result.wall_seconds:.2f} s")
+        print(f"  updates/s     {self.rate:,.0f}")
+        print(
+            f"  latency ms    p50 {percentile(ms, 0.50):.1f}  p90 {percentile(ms, 0.90):.1f}"
+            f"  p99 {percentile(ms, 0.99):.1f}  max {ms[-1] if ms else math.nan:.1f}"
+        )
+        print(f"  CPU bot       {server}")
+        print(
+            f"  CPU others    load generator + double {self.client_cpu / wall:.2f}"
+            f" ({self.client_cpu / done * 1e6:,.0f} us/update), postgres"
+            f" {self.postgres_cpu / wall:.2f}, {self.neighbours(wall)}"
+        )
+        calls = ", ".join(f"{name} {count}" for name, count in sorted(self.double_calls.items()))
+        print(f"  Bot API calls {calls}")
+        if self.sessions_opened is not None:
+            print(f"  DB sessions   {self.sessions_opened} opened during the timed run")
+        for line in self.result.errors[:5]:
+            print(f"  error         {line}")
+
+
+@contextlib.contextmanager
+def quiet_collector() -> Iterator[None]:
+    """No garbage collection in this process (load generator and double) while timing.
+
+    The run's prepared updates and the double's records are many long-lived objects; a
+    full collection among them pauses this loop for tens of milliseconds, which would show
+    up as the bot's latency and throughput. Collected before and after instead.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+        gc.unfreeze()
+        gc.collect()
+
+
+async def timed_phase(
+    name: str,
+    bot: BotProcess,
+    api: ReplyWatchingAPI,
+    warmup: Sequence[Delivery],
+    measured: Sequence[Delivery],
+    concurrency: int,
+    seconds: float,
+    profile: Path | None,
+    sessions: Callable[[], Awaitable[int]] | None = None,
+) -> Phase:
+    url = f"{bot.url}{PATH}"
+    async with asyncio.timeout(seconds):
+        if warmup:
+            warm = await drive(url, api, warmup, concurrency)
+            print(
+                f"  warm-up       {len(warmup)} updates (not timed, {len(warm.errors)} errors)",
+                flush=True,
+            )
+        calls_before = len(api.calls)
+        print(f"running: {len(measured)} updates, concurrency {concurrency} ...", flush=True)
+        server_before, client_before = bot.cpu_seconds(), time.process_time()
+        sessions_before = None if sessions is None else await sessions()
+        postgres_before, machine_before = postgres_cpu(), machine_cpu_ticks()
+        if profile is not None:
+            bot.process.send_signal(signal.SIGUSR1)
+        with quiet_collector():
+            result = await drive(url, api, measured, concurrency)
+        server_after, client_after = bot.cpu_seconds(), time.process_time()
+        postgres_after, machine_after = postgres_cpu(), machine_cpu_ticks()
+        # Each look opens one session itself.
+        sessions_after = None if sessions is None else await sessions() - 1
+        if profile is not None:
+            await dump_profile(bot, profile / f"{name}.pstats")
+    calls: dict[str, int] = {}
+    for call in api.calls[calls_before:]:
+        key = call.method if call.status == 200 else f"{call.method}[{call.status}]"
+        calls[key] = calls.get(key, 0) + 1
+    server_cpu = (
+        None if server_before is None or server_after is None else server_after - server_before
+    )
+    return Phase(
+        name=name,
+        result=result,
+        server_cpu=server_cpu,
+        client_cpu=client_after - client_before,
+        postgres_cpu=postgres_cpu_used(postgres_before, postgres_after),
+        machine_cpu=(
+            None
+            if machine_before is None or machine_after is None
+            else (machine_after[0] - machine_before[0]) / CLOCK_TICKS
+        ),
+        double_calls=calls,
+        sessions_opened=(
+            None
+            if sessions_before is None or sessions_after is None
+            else sessions_after - sessions_before
+        ),
+    )
+
+
+def file_size(path: Path) -> int:
+    """The size of ``path``, -1 when there is no such file."""
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:
+        return -1
+
+
+async def dump_profile(bot: BotProcess, path: Path) -> None:
+    """Ask bench/profiled.py in ``bot`` to write its profile; wait until it has."""
+    path.unlink(missing_ok=True)  # noqa: ASYNC240 - a local file, once per run
+    bot.process.send_signal(signal.SIGUSR2)
+    deadline = time.monotonic() + STOP_TIMEOUT
+    size = -1
+    while time.monotonic() < deadline:
+        await asyncio.sleep(0.2)
+        if size >= 0 and file_size(path) == size:
+            print(f"  profile       {path}")
+            return
+        size = file_size(path)
+    print(f"  profile       {path} was not written in {STOP_TIMEOUT:.0f} s")
+
+
+def profiled(argv: list[str], profile_dir: Path | None, name: str) -> list[str]:
+    """``argv`` under bench/profiled.py: its timed phase goes to ``<profile_dir>/<name>.pstats``."""
+    if profile_dir is None:
+        return argv
+    target = profile_dir / f"{name}.pstats"
+    return [argv[0], str(BENCH / "profiled.py"), str(target), *argv[1:]]
+
+
+def echo_process(port: int, api_url: str) -> list[str]:
+    argv = [sys.executable, str(BENCH / "aiogram_echo_bot.py"), "--port", str(port)]
+    return [*argv, "--api-url", api_url, "--token", DEFAULT_TOKEN, "--secret", WEBHOOK_SECRET]
+
+
+async def run_echo(
+    args: argparse.Namespace,
+    workdir: Path,
+    builder: UpdateBuilder,
+    warm_ids: Sequence[str],
+    user_ids: Sequence[str],
+) -> Phase:
+    print()
+    print("Bare aiogram echo bot (bench/aiogram_echo_bot.py), own process")
+    async with ReplyWatchingAPI() as api:
+        port = free_port()
+        argv = profiled(echo_process(port, api.url), args.profile, "echo")
+        warmup = echo_messages(builder, warm_ids)
+        measured = echo_messages(builder, user_ids)
+        async with bot_process("echo", argv, clean_environment(), workdir, port) as bot:
+            phase = await timed_phase(
+                "echo", bot, api, warmup, measured, args.concurrency, args.timeout, args.profile
+            )
+    phase.report()
+    wrong = sum(1 for text in phase.result.replies if text != ECHO_TEXT)
+    if wrong:
+        phase.result.errors.append(f"{wrong} echoes differ from the text sent")
+    if phase.completed != len(user_ids) and not phase.result.errors:
+        phase.result.errors.append(f"{phase.completed} of {len(user_ids)} updates completed")
+    return phase
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """The benchmark's database, its two petitions, and each round's users (warm-up, timed)."""
+
+    target: Target
+    warmup_petition: int
+    petition_id: int
+    rounds: list[tuple[list[str], list[str]]]
+
+
+async def prepare(args: argparse.Namespace) -> Prepared:
+    """The fresh, migrated database with its petitions and citizens (not timed).
+
+    ``VACUUM ANALYZE`` and a ``CHECKPOINT`` (where the role may) after the bulk insert, so
+    that autovacuum and the checkpointer have nothing of ours left to do during a phase.
+    """
+    target = target_for(args.database_url)
+    now = datetime.now(UTC)
+    per_round = args.warmup + args.users
+    print(f"creating database {target.name} and migrating it ...", flush=True)
+    await create_database(target)
+    try:
+        await upgrade_async(target.url)
+        database = Database(target.url, pool_size=1)
+        try:
+            warmup_petition, petition_id = await create_open_petitions(database, now)
+        finally:
+            await database.dispose()
+        started = time.perf_counter()
+        everyone = await prepare_citizens(target, per_round * args.rounds, now)
+        await settle(target)
+        print(
+            f"  prepared      {len(everyone)} citizens with verified phones and Telegram"
+            f" accounts in {time.perf_counter() - started:.2f} s (bulk SQL, not timed)"
+        )
+    except BaseException:
+        await drop_database(target)
+        raise
+    rounds = []
+    for index in range(args.rounds):
+        mine = everyone[index * per_round : (index + 1) * per_round]
+        rounds.append((mine[: args.warmup], mine[args.warmup :]))
+    return Prepared(target, warmup_petition, petition_id, rounds)
+
+
+async def sessions_so_far(target: Target) -> int:
+    """PostgreSQL's count of sessions ever opened to the benchmark's database (this one too)."""
+    connection = await asyncpg.connect(target.dsn, timeout=10)
+    try:
+        query = "SELECT sessions FROM pg_stat_database WHERE datname = current_database()"
+        return int(await connection.fetchval(query))
+    finally:
+        await connection.close()
+
+
+async def settle(target: Target) -> None:
+    connection = await asyncpg.connect(target.dsn, timeout=10)
+    try:
+        await connection.execute("VACUUM ANALYZE")
+        with contextlib.suppress(asyncpg.PostgresError):
+            await connection.execute("CHECKPOINT")
+    finally:
+        await connection.close()
+
+
+def ours_environment(target: Target, port: int, api_url: str) -> dict[str, str]:
+    """``python -m bot serve``'s settings: nothing but VZ_* variables, as in production."""
+    return clean_environment(
+        VZ_DATABASE_URL=target.url,
+        VZ_SECRET_KEY=BENCH_SECRET,
+        VZ_HTTP_HOST=HOST,
+        VZ_HTTP_PORT=str(port),
+        VZ_PUBLIC_URL=f"http://{HOST}:{port}/",
+        VZ_DEFAULT_LOCALE="uk",
+        VZ_TIMEZONE="Europe/Kyiv",
+        VZ_VERIFIED_ACTIONS="sign,vote",
+        VZ_TELEGRAM_TOKEN=DEFAULT_TOKEN,
+        VZ_TELEGRAM_API_URL=api_url,
+        VZ_TELEGRAM_MODE="webhook",
+        VZ_TELEGRAM_WEBHOOK_SECRET=WEBHOOK_SECRET,
+    )
+
+
+async def run_ours(
+    args: argparse.Namespace,
+    workdir: Path,
+    builder: UpdateBuilder,
+    prepared: Prepared,
+    warm_ids: Sequence[str],
+    user_ids: Sequence[str],
+) -> Phase:
+    print()
+    print("VzayemoDiia (python -m bot serve), own process, signing through the webhook")
+    async with ReplyWatchingAPI() as api:
+        port = free_port()
+        env = ours_environment(prepared.target, port, api.url)
+        argv = profiled([sys.executable, "-m", "bot", "serve"], args.profile, "ours")
+        bot_user = api.bot_user()
+        warmup = sign_presses(builder, bot_user, warm_ids, prepared.warmup_petition)
+        measured = sign_presses(builder, bot_user, user_ids, prepared.petition_id)
+
+        def webhook_registered() -> bool:
+            return api.webhook is not None
+
+        async def sessions() -> int:
+            return await sessions_so_far(prepared.target)
+
+        async with bot_process("ours", argv, env, workdir, port, webhook_registered) as bot:
+            phase = await timed_phase(
+                "ours",
+                bot,
+                api,
+                warmup,
+                measured,
+                args.concurrency,
+                args.timeout,
+                args.profile,
+                sessions,
+            )
+    phase.report()
+    lead = signed_text(prepared.petition_id)
+    counted = sum(1 for text in phase.result.replies if text.startswith(lead))
+    if counted != len(user_ids):
+        phase.result.errors.append(f"{counted} of {len(user_ids)} replies say 'counted'")
+    return phase
+
+
+def signed_text(petition_id: int) -> str:
+    texts = Texts("uk", ZoneInfo("Europe/Kyiv"))
+    return texts._("✅ Your signature under petition No. {id} is counted.").format(id=petition_id)
+
+
+async def check_petition(prepared: Prepared, expected: int) -> bool:
+    """The measured petition's count and its signature rows both equal the presses timed."""
+    database = Database(prepared.target.url, pool_size=1)
+    try:
+        count, rows, status = await verify(database, prepared.petition_id)
+    finally:
+        await database.dispose()
+    if count == rows == expected and status == PetitionStatus.OPEN.value:
+        print(f"OK: count == rows == signing presses ({expected}), petition still {status}")
+        return True
+    print(
+        f"FAILED: count {count}, rows {rows}, expected {expected}, status {status}",
+        file=sys.stderr,
+    )
+    return False
+
+
+def summary(echoes: Sequence[Phase], ours: Sequence[Phase]) -> None:
+    print()
+    print("round  echo updates/s  ours updates/s  ours / echo")
+    ratios = []
+    for index, (echo, mine) in enumerate(zip(echoes, ours, strict=True), start=1):
+        ratio = mine.rate / echo.rate if echo.rate else math.nan
+        ratios.append(ratio)
+        print(f"{index:>5}  {echo.rate:>14,.0f}  {mine.rate:>14,.0f}  {ratio:>11.2f}")
+    median = statistics.median(ratios)
+    verdict = "met" if median >= 0.5 else "NOT met"
+    label = "ratio" if len(ratios) == 1 else "median ratio"
+    print(f"{label}: ours / echo = {median:.2f} (aim >= 0.50: {verdict})")
+
+
+# --- main ------------------------------------------------------------------------------------
+
+
+async def run(args: argparse.Namespace) -> int:
+    main_task = asyncio.current_task()
+    assert main_task is not None
+    # SIGTERM stops the benchmark the way Ctrl-C does: bots stopped, database dropped.
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, main_task.cancel)
+    print("Signing through the Telegram webhook, beside a bare aiogram echo bot")
+    print(
+        f"  python        {platform.python_implementation()} {platform.python_version()}"
+        f", event loop {type(asyncio.get_running_loop()).__module__.split('.')[0]}"
+        f", aiogram {aiogram.__version__}, aiohttp {aiohttp.__version__}"
+    )
+    print(f"  machine       {os.cpu_count()} CPUs, {platform.machine()}, {platform.system()}")
+    print(
+        f"  load          {args.users} users per phase, concurrency {args.concurrency},"
+        f" warm-up {args.warmup}, {args.rounds} round(s) of echo then ours, all on {HOST}"
+    )
+    if args.profile is not None:
+        args.profile.mkdir(parents=True, exist_ok=True)
+        print(f"  profiles      cProfile of each bot's timed phase into {args.profile}/")
+    echoes: list[Phase] = []
+    ours: list[Phase] = []
+    # One source of update ids for the whole run: a repeated update_id is (rightly) dropped
+    # by our bot as a re-delivery.
+    builder = UpdateBuilder()
+    with tempfile.TemporaryDirectory(prefix="vz-bench-webhook-") as scratch:
+        workdir = Path(scratch)
+        prepared = await prepare(args)
+        try:
+            print(f"  postgresql    {await server_version(prepared.target)}")
+            print(
+                f"  petition      No. {prepared.petition_id}"
+                f" (warm-up: No. {prepared.warmup_petition})"
+            )
+            for index, (warm_ids, user_ids) in enumerate(prepared.rounds, start=1):
+                if args.rounds > 1:
+                    print(f"\n=== round {index} of {args.rounds}")
+                if args.only in ("both", "echo"):
+                    echoes.append(await run_echo(args, workdir, builder, warm_ids, user_ids))
+                if args.only in ("both", "ours"):
+                    phase = await run_ours(args, workdir, builder, prepared, warm_ids, user_ids)
+                    ours.append(phase)
+            print()
+            signed = args.users * len(ours)
+            ok = await check_petition(prepared, signed) if ours else True
+        finally:
+            await drop_database(prepared.target)
+    if echoes and ours:
+        summary(echoes, ours)
+    failures = [
+        f"{phase.name}: {error}" for phase in (*echoes, *ours) for error in phase.result.errors
+    ]
+    for line in failures[:10]:
+        print(f"error: {line}", file=sys.stderr)
+    if failures or not ok:
+        print("FAILED", file=sys.stderr)
+        return 1
+    return 0
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument(
+        "--users", type=int, default=DEFAULT_USERS, help="N users per phase, one update each"
+    )
+    parser.add_argument(
+        "--concurrency", type=int, default=DEFAULT_CONCURRENCY, help="updates in flight"
+    )
+    parser.add_argument(
+        "--database-url",
+        default=DEFAULT_SERVER_URL,
+        help="a PostgreSQL server URL (its database is only used to create and drop the "
+        "benchmark's own); default $VZ_BENCH_PG_DSN, $VZ_TEST_PG_DSN or %(default)s",
+    )
+    parser.add_argument(
+        "--warmup", type=int, default=DEFAULT_WARMUP, help="untimed updates first, other users"
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="repeat echo-then-ours this many times (fresh processes and users each time); "
+        "on a shared machine the median ratio is steadier than one",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT,
+        help="give up a phase (warm-up and timed run) after this many seconds",
+    )
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        metavar="DIR",
+        help="cProfile each bot's timed phase (bench/profiled.py) into DIR/ours.pstats and "
+        "DIR/echo.pstats (the last round's); cProfile slows the bots, read proportions only",
+    )
+    parser.add_argument(
+        "--only",
+        choices=("both", "ours", "echo"),
+        default="both",
+        help="run one bot only (no ratio then)",
+    )
+    args = parser.parse_args(argv)
+    if min(args.users, args.concurrency, args.rounds) < 1 or args.warmup < 0:
+        parser.error("--users, --concurrency and --rounds must be positive, --warmup >= 0")
+    if args.timeout <= 0:
+        parser.error("--timeout must be positive")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        return asyncio.run(run(args))
+    except TimeoutError:
+        print(f"FAILED: a phase took longer than --timeout {args.timeout:g} s", file=sys.stderr)
+        return 1
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        print("interrupted: bots stopped, database dropped", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
