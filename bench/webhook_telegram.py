@@ -1,6 +1,6 @@
 """Signing through the Telegram webhook, end to end, beside a bare aiogram echo bot.
 
-    .venv/bin/python bench/webhook_telegram.py [--users N] [--concurrency C]
+    .venv/bin/python bench/webhook_telegram.py [--users N] [--concurrency C] [--rounds R]
         [--database-url URL] [--warmup W] [--timeout S] [--profile DIR] [--only WHICH]
 
 Three kinds of process, all on 127.0.0.1:
@@ -9,43 +9,52 @@ Three kinds of process, all on 127.0.0.1:
   (``tests.fakes.telegram_api.FakeTelegramAPI``, a real aiohttp server) on one event loop.
   The double resolves a future per chat when the bot's reply (``sendMessage`` or
   ``editMessageText``) reaches it, so a latency runs from posting the update until the
-  reply arrived, without any clock shared between processes.
+  reply arrived, with no clock shared between processes. Like Telegram, it also makes the
+  Bot API call a webhook may answer with (``{"method": ...}`` in the HTTP response).
+  Garbage collection is off here while a phase is timed, so this process's pauses do not
+  show up as the bot's.
 - **the bot under test**, in a process of its own, started fresh for each phase:
-  1. *ours*: the product exactly as deployed, ``python -m bot serve`` (the HTTP app with
-     the public API, the Telegram channel in webhook mode, the scheduler), configured by
-     ``VZ_*`` variables only: ``VZ_TELEGRAM_API_URL`` is the double,
-     ``VZ_PUBLIC_URL`` is its own loopback address, its database the benchmark's;
-  2. *echo*: ``bench/aiogram_echo_bot.py``, a bare aiogram ``Dispatcher`` + ``Router``
+  1. *echo*: ``bench/aiogram_echo_bot.py``, a bare aiogram ``Dispatcher`` + ``Router``
      with one handler that answers the text back, behind aiogram's
-     ``SimpleRequestHandler`` + ``setup_application``, against a fresh double.
-- **PostgreSQL** (ours only), wherever ``--database-url`` points (here, the same machine).
+     ``SimpleRequestHandler`` + ``setup_application``;
+  2. *ours*: the product exactly as deployed, ``python -m bot serve`` (the HTTP app with
+     the public API, the Telegram channel in webhook mode, the scheduler), configured by
+     ``VZ_*`` variables only: ``VZ_TELEGRAM_API_URL`` is its double, ``VZ_PUBLIC_URL``
+     its own loopback address, ``VZ_DATABASE_URL`` the benchmark's database.
+  Each bot gets a double of its own.
+- **PostgreSQL**, wherever ``--database-url`` points (here, on the same machine).
 
 Nothing is pinned to a core: on a 2-core machine the bot, this process and PostgreSQL
-share both cores as the kernel schedules them; the CPU each used is printed per phase.
+share both cores as the kernel schedules them. Each phase prints the CPU each of them used
+(``/proc/<pid>/schedstat``), and the rest of the machine's busy time (kernel networking,
+neighbours): a large rest means the figures are disturbed.
 
-Per phase:
+Before the rounds: a fresh database (created on the server ``--database-url`` names and
+dropped at the end, as in bench/sign_petition.py), migrated, with one authority whose
+threshold no run reaches, a warm-up petition and the measured one, and R x (W + N)
+citizens with verified phones and Telegram accounts (external id = the Telegram user id),
+prepared by bulk SQL and ``VACUUM ANALYZE``d, not timed.
+
+Each round runs the echo bot, then ours, on the same load shape. Per phase:
 
 1. the bot is started and must answer ``GET /healthz`` (ours must also have registered its
-   webhook with the double) within 60 s;
-2. warm-up, not timed: W other users (ours: signing a second petition) so that
-   connections are open, statements prepared and caches warm;
-3. timed: each of N users sends one update - ours: a press of "✍ Підписати" under the
-   petition card (a ``callback_query`` with data ``ps:<petition>``), the path a citizen
-   takes; echo: a text message - as ``POST /webhooks/telegram`` with the secret header
-   and a unique ``update_id``, at most C updates in flight (the next one goes when the
-   webhook has answered and the reply has reached the double);
+   webhook with its double) within 60 s;
+2. warm-up, not timed: W other users (ours: signing the warm-up petition), so connections
+   are open, statements prepared and caches warm;
+3. timed: each of N users sends one update as ``POST /webhooks/telegram`` with the secret
+   header and a unique ``update_id``, at most C in flight (a user's slot is free again
+   once the webhook has answered and the reply has reached the double) - echo: a text
+   message; ours: a press of "✍ Підписати" under the petition's card (a
+   ``callback_query`` with data ``ps:<petition>``), the path a citizen takes;
 4. the bot is stopped (SIGTERM, then SIGKILL after 10 s).
 
-Ours: a fresh database (created on the server ``--database-url`` names and dropped at the
-end, as in bench/sign_petition.py), migrated, one authority with a threshold no run
-reaches, a warm-up petition and the measured one, and W + N citizens with verified phones
-and Telegram accounts (external id = Telegram user id) prepared by bulk SQL, not timed. At
-the end the petition's count, its signature rows and N must agree and every reply must say
-the signature is counted; otherwise the exit status is 1.
-
-Printed: updates/s, latency percentiles, the CPU of each process, and ours ÷ echo.
-Every process started here is stopped on the way out, failures included. Not part of
-the test run (no ``test_`` names here). Results: docs/performance.md.
+Printed per phase: updates/s, latency percentiles, CPU per process, the Bot API calls the
+double saw, and (ours) the database sessions opened while timing; at the end ours / echo
+for each round and their median. Checked: every echo came back, every one of our replies
+says the signature is counted, and the petition's count and signature rows both equal
+R x N (exit status 1 otherwise). Every process started here is stopped on the way out,
+failures, Ctrl-C and SIGTERM included. Not part of the test run (no ``test_`` names here).
+Results: docs/performance.md.
 """
 
 from __future__ import annotations
@@ -122,6 +131,10 @@ REPLY_TIMEOUT = 30.0
 ECHO_TEXT = "Добрий день! Коли розглянуть петицію про перехід біля школи № 17?"
 SIGN_LABEL = "✍ Підписати"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+class BenchError(Exception):
+    """The benchmark cannot go on (a bot did not start); the message says why."""
 
 
 # --- the double: replies reach it, futures tell the load generator -----------------------
@@ -271,7 +284,7 @@ async def wait_until_ready(bot: BotProcess, ready: Callable[[], bool]) -> None:
     async with aiohttp.ClientSession() as session:
         while time.monotonic() < deadline:
             if bot.process.returncode is not None:
-                raise SystemExit(
+                raise BenchError(
                     f"{bot.name} exited with status {bot.process.returncode}:\n{bot.log_tail()}"
                 )
             with contextlib.suppress(aiohttp.ClientError, OSError):
@@ -279,7 +292,7 @@ async def wait_until_ready(bot: BotProcess, ready: Callable[[], bool]) -> None:
                     if response.status == 200 and ready():
                         return
             await asyncio.sleep(0.1)
-    raise SystemExit(f"{bot.name} did not get ready in {START_TIMEOUT:.0f} s:\n{bot.log_tail()}")
+    raise BenchError(f"{bot.name} did not get ready in {START_TIMEOUT:.0f} s:\n{bot.log_tail()}")
 
 
 def process_cpu_seconds(pid: int) -> float | None:
@@ -914,6 +927,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(run(args))
     except TimeoutError:
         print(f"FAILED: a phase took longer than --timeout {args.timeout:g} s", file=sys.stderr)
+        return 1
+    except BenchError as error:
+        print(f"FAILED: {error}", file=sys.stderr)
         return 1
     except (KeyboardInterrupt, asyncio.CancelledError):
         print("interrupted: bots stopped, database dropped", file=sys.stderr)
