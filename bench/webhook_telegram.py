@@ -114,8 +114,6 @@ from tests.channels.telegram.updates import TelegramUser, UpdateBuilder  # noqa:
 from tests.fakes.telegram_api import (  # noqa: E402
     DEFAULT_TOKEN,
     EPOCH,
-    ApiCall,
-    ApiError,
     FakeTelegramAPI,
 )
 
@@ -161,31 +159,6 @@ class ReplyWatchingAPI(FakeTelegramAPI):
         waiter = self.waiters.pop(int(message["chat"]["id"]), None)
         if waiter is not None and not waiter.done():
             waiter.set_result((time.perf_counter(), str(message.get("text", ""))))
-
-    async def webhook_answer(self, content_type: str, body: bytes) -> None:
-        """Make the Bot API call a webhook's answer carries, if any, as Telegram does.
-
-        Telegram lets a webhook answer with one method call (``{"method": ..., ...}``)
-        instead of a separate request; it is recorded here like any other call.
-        """
-        if content_type != "application/json" or b'"method"' not in body:
-            return
-        try:
-            payload = json.loads(body)
-        except ValueError:
-            return
-        if not isinstance(payload, dict) or not isinstance(payload.get("method"), str):
-            return
-        params = {key: value for key, value in payload.items() if key != "method"}
-        method = payload["method"]
-        handler = getattr(self, f"_api_{method}", None)
-        status = 200 if handler is not None else 404
-        if handler is not None:
-            try:
-                await handler(params)
-            except ApiError as error:
-                status = error.status
-        self.calls.append(ApiCall(method, params, self.token, status))
 
     async def _api_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
         message = await super()._api_sendMessage(params)

@@ -27,6 +27,10 @@ class Settings(BaseSettings):
     )
 
     database_url: str = Field(default_factory=default_database_url)
+    # Connections `serve` may hold open. There is no overflow beyond it: a connection opened
+    # for a burst and closed after it costs more than waiting for a pooled one. Telegram is
+    # told to keep no more webhook requests in flight than this (up to its limit of 100).
+    database_pool_size: int = Field(default=40, ge=1, le=1000)
     secret_key: SecretStr | None = None
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=1, le=65535)

@@ -30,7 +30,11 @@ def ensure_sqlite_directory(url: str) -> None:
         Path(str(parsed.database)).expanduser().parent.mkdir(parents=True, exist_ok=True)
 
 
-def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
+def create_engine(
+    url: str, *, pool_size: int = 10, max_overflow: int | None = None, echo: bool = False
+) -> AsyncEngine:
+    """An engine; on PostgreSQL a pool of ``pool_size`` connections plus ``max_overflow``
+    (default: as many again) opened for bursts and closed when idle ones are queued."""
     if is_sqlite(url):
         ensure_sqlite_directory(url)
         engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
@@ -41,7 +45,11 @@ def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Async
     # fails its event before anything commits, SQLAlchemy invalidates the pool, and the
     # conversation core runs the event once more on a fresh connection.
     return create_async_engine(
-        url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False
+        url,
+        echo=echo,
+        pool_size=pool_size,
+        max_overflow=pool_size if max_overflow is None else max_overflow,
+        pool_pre_ping=False,
     )
 
 
@@ -72,9 +80,16 @@ def _serialise_sqlite_writers(engine: AsyncEngine) -> None:
 class Database:
     """An engine and its session factory; one ``AsyncSession`` per incoming event."""
 
-    def __init__(self, url: str, *, pool_size: int = 10, echo: bool = False) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        pool_size: int = 10,
+        max_overflow: int | None = None,
+        echo: bool = False,
+    ) -> None:
         self.url = url
-        self.engine = create_engine(url, pool_size=pool_size, echo=echo)
+        self.engine = create_engine(url, pool_size=pool_size, max_overflow=max_overflow, echo=echo)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self.read_sessions = async_sessionmaker(
             self.engine.execution_options(**{READ_ONLY_OPTION: True}), expire_on_commit=False

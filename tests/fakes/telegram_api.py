@@ -41,7 +41,9 @@ EPOCH = 1_795_000_000  # the "date" of every message: a fixed moment, tests need
 JSON_FIELDS = frozenset(
     {"reply_markup", "commands", "scope", "allowed_updates", "entities", "link_preview_options"}
 )
-INT_FIELDS = frozenset({"chat_id", "message_id", "offset", "limit", "timeout", "user_id"})
+INT_FIELDS = frozenset(
+    {"chat_id", "message_id", "offset", "limit", "timeout", "user_id", "max_connections"}
+)
 BOOL_FIELDS = frozenset({"drop_pending_updates", "show_alert", "disable_notification"})
 # The tags Telegram's HTML parse mode knows; anything else is a 400.
 HTML_TAGS = frozenset(
@@ -205,6 +207,31 @@ class FakeTelegramAPI:
     def block(self, chat_id: int) -> None:
         """The user of this private chat blocked the bot: sending to it answers 403."""
         self.blocked.add(chat_id)
+
+    async def webhook_answer(self, content_type: str, body: bytes) -> None:
+        """Make the Bot API call a webhook's answer carries, if any, as Telegram does.
+
+        Telegram lets a webhook answer with one method call (``{"method": ..., ...}``)
+        instead of a separate request; it is recorded here like any other call.
+        """
+        if content_type != "application/json" or b'"method"' not in body:
+            return
+        try:
+            payload = json.loads(body)
+        except ValueError:
+            return
+        if not isinstance(payload, dict) or not isinstance(payload.get("method"), str):
+            return
+        params = {key: value for key, value in payload.items() if key != "method"}
+        method = payload["method"]
+        handler = getattr(self, f"_api_{method}", None)
+        status = 200 if handler is not None else 404
+        if handler is not None:
+            try:
+                await handler(params)
+            except ApiError as error:
+                status = error.status
+        self.calls.append(ApiCall(method, params, self.token, status))
 
     # --- what a test reads -----------------------------------------------------------
 

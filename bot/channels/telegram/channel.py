@@ -51,7 +51,8 @@ class TelegramChannel:
                 "VZ_TELEGRAM_TOKEN is malformed: expected the form 123456789:ABC-xyz "
                 "that @BotFather gives"
             ) from None
-        self.processor = UpdateProcessor(self.bot, core)
+        # A webhook answers button presses in its HTTP answer; polling has to call the API.
+        self.processor = UpdateProcessor(self.bot, core, answer_callbacks=self.mode != "webhook")
         self.poller = Poller(self.bot, self.processor, timeout=poll_timeout)
         self._polling: asyncio.Task[None] | None = None
         self.username: str | None = None
@@ -80,7 +81,12 @@ class TelegramChannel:
         texts = {locale: Texts(locale, self.settings.zone) for locale in SUPPORTED_LOCALES}
         await startup.publish_commands(self.bot, texts, self.settings.default_locale)
         if url is not None:
-            await startup.register_webhook(self.bot, url, self.settings.telegram_secret())
+            await startup.register_webhook(
+                self.bot,
+                url,
+                self.settings.telegram_secret(),
+                max_connections=startup.webhook_connections(self.settings.database_pool_size),
+            )
             log.info("Telegram @%s: webhook at %s", me.username, url)
         else:
             await startup.stop_webhook(self.bot, self.settings.telegram_api_url)

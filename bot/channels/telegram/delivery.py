@@ -25,7 +25,20 @@ from aiogram.exceptions import (
     TelegramForbiddenError,
     TelegramRetryAfter,
 )
-from aiogram.methods import EditMessageReplyMarkup, EditMessageText, TelegramMethod
+from aiogram.methods import (
+    AnswerCallbackQuery,
+    DeleteWebhook,
+    EditMessageReplyMarkup,
+    EditMessageText,
+    GetMe,
+    GetUpdates,
+    SendMessage,
+    SendPhoto,
+    SetMyCommands,
+    SetWebhook,
+    TelegramMethod,
+)
+from aiogram.methods.base import Response
 from aiogram.types import Message
 
 from bot.channels.telegram.render import Step
@@ -33,6 +46,26 @@ from bot.channels.telegram.render import Step
 log = logging.getLogger(__name__)
 
 Sleep = Callable[[float], Awaitable[None]]
+
+# aiogram validates every Bot API answer as ``Response[method.__returning__]``. pydantic
+# keeps parametrised generic classes only in a WeakValueDictionary, so a garbage
+# collection can free them and the next call rebuilds the class and its validator: 16 % of
+# the CPU of a webhook under load (docs/performance.md). Strong references keep them.
+RESPONSE_TYPES: tuple[type[Any], ...] = tuple(
+    Response[method.__returning__]  # type: ignore[name-defined]
+    for method in (
+        SendMessage,
+        SendPhoto,
+        EditMessageText,
+        EditMessageReplyMarkup,
+        AnswerCallbackQuery,
+        GetMe,
+        GetUpdates,
+        SetMyCommands,
+        SetWebhook,
+        DeleteWebhook,
+    )
+)
 
 
 class Blocked(Exception):

@@ -10,8 +10,10 @@ Webhook and polling feed updates here and turn the ``Outcome`` into their own an
   again would hold up every chat of the bot behind one update that fails each time.
 
 A repeated update (same ``update_id``) gets ``[]`` from the core and so no second reply.
-Every button press is answered (``answerCallbackQuery``) as soon as the core is done, so
-the citizen's spinner stops, even when nothing else is sent.
+Every button press is answered (``answerCallbackQuery``), so the citizen's spinner stops
+even when nothing else is sent. When polling, the processor calls it as soon as the core
+is done. In webhook mode (``answer_callbacks=False``) the webhook puts the call in its HTTP
+answer instead, which saves a Bot API request per press (docs/decisions/0003).
 """
 
 from __future__ import annotations
@@ -49,9 +51,17 @@ class ProcessesUpdates(Protocol):
 
 
 class UpdateProcessor:
-    def __init__(self, bot: Bot, core: ConversationCore, *, delivery: Delivery | None = None):
+    def __init__(
+        self,
+        bot: Bot,
+        core: ConversationCore,
+        *,
+        delivery: Delivery | None = None,
+        answer_callbacks: bool = True,
+    ):
         self.bot = bot
         self.core = core
+        self.answer_callbacks = answer_callbacks
         self.delivery = delivery or Delivery(bot, self.mark_blocked)
 
     async def process(self, update: Update) -> Outcome:
@@ -99,7 +109,7 @@ class UpdateProcessor:
         return Outcome.HANDLED
 
     async def _answer_callback(self, update: Update) -> None:
-        if update.callback_query is None:
+        if update.callback_query is None or not self.answer_callbacks:
             return
         try:
             await self.bot.answer_callback_query(update.callback_query.id)

@@ -85,9 +85,24 @@ async def stop_webhook(bot: Bot, api_url: str) -> None:
         ) from None
 
 
-async def register_webhook(bot: Bot, url: str, secret: str) -> None:
+# Telegram accepts 1-100 simultaneous webhook connections per bot.
+MAX_WEBHOOK_CONNECTIONS = 100
+
+
+def webhook_connections(database_pool_size: int) -> int:
+    """No more requests in flight than database connections: a request beyond the pool
+    would only wait for one, holding Telegram's connection meanwhile."""
+    return max(1, min(MAX_WEBHOOK_CONNECTIONS, database_pool_size))
+
+
+async def register_webhook(bot: Bot, url: str, secret: str, *, max_connections: int) -> None:
     try:
-        await bot.set_webhook(url=url, secret_token=secret, allowed_updates=list(ALLOWED_UPDATES))
+        await bot.set_webhook(
+            url=url,
+            secret_token=secret,
+            allowed_updates=list(ALLOWED_UPDATES),
+            max_connections=max_connections,
+        )
     except TelegramAPIError as error:
         raise ChannelStartError(
             f"VZ_PUBLIC_URL: Telegram refused the webhook {url} ({error.message})"

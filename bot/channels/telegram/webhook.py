@@ -9,7 +9,9 @@ In this order:
 3. Shape: a body that is not JSON or not an Update is 400.
 4. The update is processed; 200 when done or ignored. An update type we do not handle, or
    a group chat, is answered 200 and ignored, with nothing stored: Telegram re-sends on
-   any non-2xx, and an update we do not handle would never succeed.
+   any non-2xx, and an update we do not handle would never succeed. A button press is
+   answered by the 200 itself, ``{"method": "answerCallbackQuery", ...}``, which Telegram
+   executes: the spinner stops without a Bot API request of our own.
 5. 503 when the database is unavailable: nothing was committed, Telegram re-sends it later.
 """
 
@@ -82,4 +84,8 @@ class TelegramWebhook:
         outcome = await self.processor.process(update)
         if outcome is Outcome.RETRY:
             return _text(503, "database unavailable, try again later")
+        if update.callback_query is not None:
+            return web.json_response(
+                {"method": "answerCallbackQuery", "callback_query_id": update.callback_query.id}
+            )
         return _text(200, outcome.value)

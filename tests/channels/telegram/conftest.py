@@ -56,10 +56,12 @@ class TelegramHarness:
     updates: UpdateBuilder = field(default_factory=UpdateBuilder)
 
     async def post(self, update: Update, *, secret: str | None = None) -> int:
-        """POST an update to the webhook with the right secret (or ``secret``)."""
+        """POST an update to the webhook with the right secret (or ``secret``), then make
+        the call its answer carries, as Telegram does."""
         headers = {SECRET_HEADER: self.settings.telegram_secret() if secret is None else secret}
         response = await self.client.post(PATH, json=update, headers=headers)
-        await response.read()
+        # Telegram makes the Bot API call that a webhook's 200 answer carries.
+        await self.api.webhook_answer(response.content_type, await response.read())
         return response.status
 
     async def say(self, user: TelegramUser, words: str) -> None:

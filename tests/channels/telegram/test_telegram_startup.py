@@ -35,11 +35,13 @@ def _descriptions(commands: list[dict[str, str]]) -> dict[str, str]:
 async def test_webhook_is_registered_with_its_url_secret_and_update_types(
     telegram: TelegramHarness,
 ) -> None:
-    """setWebhook gets VZ_PUBLIC_URL + /webhooks/telegram, the secret and our three types."""
+    """setWebhook gets VZ_PUBLIC_URL + /webhooks/telegram, the secret, our three types, and
+    no more connections than the database pool has (40 by default)."""
     (registered,) = telegram.api.calls_of("setWebhook")
     assert registered["url"] == PUBLIC_URL.rstrip("/") + "/webhooks/telegram"
     assert registered["secret_token"] == telegram.settings.telegram_secret()
     assert registered["allowed_updates"] == ["message", "callback_query", "my_chat_member"]
+    assert registered["max_connections"] == 40
     assert telegram.api.methods()[0] == "getMe"
     assert "deleteWebhook" not in telegram.api.methods()
 
@@ -95,6 +97,21 @@ async def test_polling_consumes_updates_and_replies(
     confirmed = update["update_id"] + 1
     await _until(lambda: any(c.get("offset") == confirmed for c in fake_api.calls_of("getUpdates")))
     assert len(fake_api.calls_of("sendMessage")) == 1
+
+
+async def test_polling_answers_a_button_press_with_its_own_request(
+    polling_channel: TelegramChannel, fake_api: FakeTelegramAPI
+) -> None:
+    """Without a webhook answer to carry it, polling calls answerCallbackQuery itself."""
+    updates = UpdateBuilder()
+    fake_api.push_update(updates.message(OLENA, "/start"))
+    await _until(lambda: bool(fake_api.calls_of("sendMessage")))
+    press = updates.callback(OLENA, fake_api.last_message(OLENA.id), "menu")
+    fake_api.push_update(press)
+
+    await _until(lambda: bool(fake_api.calls_of("answerCallbackQuery")))
+    (answered,) = fake_api.calls_of("answerCallbackQuery")
+    assert answered["callback_query_id"] == press["callback_query"]["id"]
 
 
 async def test_polling_mode_has_no_webhook_route(

@@ -89,3 +89,24 @@ async def test_database_down_is_503_and_the_retry_counts_once(
     assert await telegram.post(update) == 200
     assert len(telegram.api.calls_of("sendMessage")) == 1
     assert (await telegram.row_counts())["processed_event"] == 1
+
+
+async def test_a_button_press_is_answered_in_the_webhook_response(
+    telegram: TelegramHarness,
+) -> None:
+    """A callback_query's 200 carries answerCallbackQuery for Telegram to make; the bot
+    makes no request of its own for it."""
+    await telegram.say(OLENA, "/start")
+    menu = telegram.api.last_message(OLENA.id)
+    press = telegram.updates.callback(OLENA, menu, "menu")
+    calls_before = len(telegram.api.calls)
+
+    headers = {SECRET_HEADER: telegram.settings.telegram_secret()}
+    response = await telegram.client.post(PATH, json=press, headers=headers)
+
+    assert response.status == 200
+    assert await response.json() == {
+        "method": "answerCallbackQuery",
+        "callback_query_id": press["callback_query"]["id"],
+    }
+    assert "answerCallbackQuery" not in [call.method for call in telegram.api.calls[calls_before:]]
