@@ -83,13 +83,18 @@ class ConversationCore:
         async with self.database.transaction() as session:
             now = self.clock.now()
             sender = event.sender
-            if event.event_id is not None and not await repo.claim_event(
-                session, sender.channel, event.event_id, now
-            ):
+            opened = await repo.open_event(
+                session, sender.channel, sender.user_id, event.event_id, now
+            )
+            if not opened.fresh:
                 log.info("dropping repeated event %s/%s", sender.channel, event.event_id)
                 return []
-            locale = pick_locale(sender.language_code, self.config.default_locale)
-            account = await repo.lock_account(session, sender.channel, sender.user_id, locale, now)
+            account = opened.account
+            if account is None:  # first contact: the account is created, then locked
+                locale = pick_locale(sender.language_code, self.config.default_locale)
+                account = await repo.lock_account(
+                    session, sender.channel, sender.user_id, locale, now
+                )
             state = DialogState.load(account.dialog_state)
             ctx = Context(
                 session=session,
