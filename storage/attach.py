@@ -11,10 +11,11 @@ returned as it is, as an ORM query without ``populate_existing`` would.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cache
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Label, RowMapping, inspect
+from sqlalchemy import Label, inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.sql import FromClause
@@ -41,7 +42,7 @@ def labelled_columns(model: type[Base], source: FromClause, prefix: str) -> list
     return [source.c[column].label(prefix + key) for key, column in _attributes(model)]
 
 
-def attach(session: AsyncSession, model: type[M], row: RowMapping, prefix: str) -> M | None:
+def attach(session: AsyncSession, model: type[M], row: Mapping[Any, Any], prefix: str) -> M | None:
     """The persistent ``model`` instance for the ``prefix``-labelled columns of ``row``;
     None when the row has none (the outer side of a join that matched nothing)."""
     values = {key: row[prefix + key] for key, _ in _attributes(model)}

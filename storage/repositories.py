@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 
+from storage import hot
 from storage.attach import attach, labelled_columns
 from storage.models import (
     Authority,
@@ -238,10 +239,10 @@ async def save_dialog(
     """
     if dialog_state != account.dialog_state:
         params = {"account_id": account.id, "dialog_state": dialog_state, "now": now}
-        await session.execute(_SAVE_DIALOG, params)
+        await hot.execute(session, _SAVE_DIALOG, params)
         set_committed_value(account, "dialog_state", dialog_state)
     else:
-        await session.execute(_TOUCH_ACCOUNT, {"account_id": account.id, "now": now})
+        await hot.execute(session, _TOUCH_ACCOUNT, {"account_id": account.id, "now": now})
     set_committed_value(account, "last_seen_at", now)
     set_committed_value(account, "reachable", True)
     set_committed_value(account, "unreachable_at", None)
@@ -449,7 +450,7 @@ async def sign_and_count(
             "now": now,
             "shard": citizen_id % TALLY_SHARDS,
         }
-        count = (await session.execute(_SIGN_AND_COUNT_PG, params)).scalar_one_or_none()
+        count = await hot.fetch_value(session, _SIGN_AND_COUNT_PG, params)
         return None if count is None else int(count)
     if not await insert_signature(session, petition_id, citizen_id, channel, now):
         return None
@@ -485,8 +486,7 @@ _PETITION = (
 
 async def petition_by_id(session: AsyncSession, petition_id: int) -> Petition | None:
     """The petition (with its authority) without its count: what signing decides on."""
-    params = {"petition_id": petition_id}
-    row = (await session.execute(_PETITION, params)).mappings().one_or_none()
+    row = await hot.fetch_one(session, _PETITION, {"petition_id": petition_id})
     if row is None:
         return None
     petition = attach(session, Petition, row, "p_")

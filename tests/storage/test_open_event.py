@@ -39,12 +39,15 @@ async def test_the_opened_account_is_persistent_with_its_citizen_and_saves_chang
     async with database.transaction() as session:
         opened = await repo.open_event(session, "telegram", "502", "update-2", clock.now())
         account = opened.account
-        assert opened.fresh and account is not None
+        assert opened.fresh
+        assert account is not None
         assert account.id == account_id
         assert inspect(account).persistent
-        assert not session.dirty and not session.new
+        assert not session.dirty
+        assert not session.new
         citizen = inspect(account).attrs.citizen.loaded_value
-        assert isinstance(citizen, Citizen) and citizen.id == account.citizen_id
+        assert isinstance(citizen, Citizen)
+        assert citizen.id == account.citizen_id
         assert account.dialog_state == {}
         assert account.created_at == clock.now()
         account.locale = "uk"
@@ -62,7 +65,8 @@ async def test_a_petition_read_twice_in_one_session_is_one_object(
     async with database.transaction() as session:
         first = await repo.petition_by_id(session, petition_id)
         second = await repo.petition_by_id(session, petition_id)
-        assert first is not None and first is second
+        assert first is not None
+        assert first is second
         assert first.status is PetitionStatus.OPEN
         assert first.threshold == 500
         assert first.authority.petition_threshold == 500

@@ -1,0 +1,149 @@
+"""The sign path's statements straight on asyncpg, inside SQLAlchemy's transaction.
+
+SQLAlchemy costs about 140 µs of CPU per statement on top of asyncpg's own ~110 µs
+(docs/performance.md), and a sign event runs a handful. So on PostgreSQL, once SQLAlchemy
+has begun the event's transaction (its first statement does), the hot statements run on
+the same asyncpg connection directly:
+
+- The SQL, the parameter order, and the conversion of values both ways are SQLAlchemy's
+  own, taken once from the compiled statement and the column types. The row a statement
+  returns is the row SQLAlchemy would have returned.
+- Errors come out as SQLAlchemy's: ``OperationalError`` (a ``DBAPIError``), with
+  ``connection_invalidated`` set, and the connection invalidated, when the connection was
+  lost. The conversation core's retry and the webhooks' 503 work as for any statement.
+
+Anywhere else (SQLite, or before the transaction has begun) ``driver_connection`` is None
+and the callers run the statement through the session as usual.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from functools import cache
+from typing import Any, cast
+
+import asyncpg
+from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.expression import Executable
+
+_CONNECTION_KEY = "vz_driver_connection"
+# What a connection that is gone raises (the socket, or the server ending the session).
+_LOST = (OSError, asyncpg.ConnectionDoesNotExistError, asyncpg.PostgresConnectionError)
+_DRIVER_ERRORS = (asyncpg.PostgresError, asyncpg.InterfaceError, OSError)
+
+Processor = Callable[[Any], Any]
+
+
+class DriverStatement:
+    """A statement compiled once for asyncpg: its SQL, arguments and result conversion."""
+
+    def __init__(self, statement: Executable, dialect: Dialect) -> None:
+        compiled: Any = cast(Any, statement).compile(dialect=dialect)
+        self.sql = str(compiled)
+        self._compiled = compiled
+        self._names: tuple[str, ...] = tuple(compiled.positiontup or ())
+        self._bind: dict[str, Processor] = {}
+        for bind in compiled.binds.values():
+            processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
+            if processor is not None:
+                self._bind[compiled.bind_names[bind]] = processor
+        selected = getattr(statement, "selected_columns", ())
+        self._result: list[tuple[str, Processor | None]] = [
+            (column.key, column.type.dialect_impl(dialect).result_processor(dialect, None))
+            for column in selected
+        ]
+
+    def arguments(self, params: Mapping[str, Any]) -> list[Any]:
+        values = self._compiled.construct_params(params)
+        return [
+            self._bind[name](values[name]) if name in self._bind else values[name]
+            for name in self._names
+        ]
+
+    def row(self, record: Sequence[Any]) -> dict[str, Any]:
+        return {
+            key: record[index] if processor is None else processor(record[index])
+            for index, (key, processor) in enumerate(self._result)
+        }
+
+
+@cache
+def driver_statement(statement: Executable, dialect: Dialect) -> DriverStatement:
+    return DriverStatement(statement, dialect)
+
+
+async def driver_connection(session: AsyncSession) -> asyncpg.Connection | None:
+    """The asyncpg connection of the session's transaction, once SQLAlchemy has begun it
+    on PostgreSQL; otherwise None."""
+    transaction = session.sync_session.get_transaction()
+    if transaction is None:
+        return None
+    cached = session.info.get(_CONNECTION_KEY)
+    if cached is not None and cached[0] is transaction:
+        connection: asyncpg.Connection = cached[1]
+        return connection
+    if session.get_bind().dialect.name != "postgresql":
+        return None
+    fairy = await (await session.connection()).get_raw_connection()
+    driver = fairy.driver_connection
+    if not isinstance(driver, asyncpg.Connection) or not driver.is_in_transaction():
+        return None
+    session.info[_CONNECTION_KEY] = (transaction, driver)
+    return driver
+
+
+async def fetch_one(
+    session: AsyncSession, statement: Executable, params: Mapping[str, Any]
+) -> Mapping[str, Any] | None:
+    """The statement's one row (or None), as SQLAlchemy's ``mappings().one_or_none()``."""
+    driver = await driver_connection(session)
+    if driver is None:
+        row = (await session.execute(statement, params)).mappings().one_or_none()
+        return None if row is None else dict(row)
+    compiled = driver_statement(statement, session.get_bind().dialect)
+    arguments = compiled.arguments(params)
+    try:
+        record = await driver.fetchrow(compiled.sql, *arguments)
+    except _DRIVER_ERRORS as error:
+        raise await _translated(session, driver, compiled.sql, error) from error
+    return None if record is None else compiled.row(record)
+
+
+async def fetch_value(
+    session: AsyncSession, statement: Executable, params: Mapping[str, Any]
+) -> Any:
+    """The first column of the first row, or None when there is no row."""
+    driver = await driver_connection(session)
+    if driver is None:
+        return (await session.execute(statement, params)).scalar_one_or_none()
+    compiled = driver_statement(statement, session.get_bind().dialect)
+    try:
+        return await driver.fetchval(compiled.sql, *compiled.arguments(params))
+    except _DRIVER_ERRORS as error:
+        raise await _translated(session, driver, compiled.sql, error) from error
+
+
+async def execute(session: AsyncSession, statement: Executable, params: Mapping[str, Any]) -> None:
+    """Run a statement that returns no rows."""
+    driver = await driver_connection(session)
+    if driver is None:
+        await session.execute(statement, params)
+        return
+    compiled = driver_statement(statement, session.get_bind().dialect)
+    try:
+        await driver.execute(compiled.sql, *compiled.arguments(params))
+    except _DRIVER_ERRORS as error:
+        raise await _translated(session, driver, compiled.sql, error) from error
+
+
+async def _translated(
+    session: AsyncSession, driver: asyncpg.Connection, sql: str, error: Exception
+) -> OperationalError:
+    lost = isinstance(error, _LOST) or driver.is_closed()
+    session.info.pop(_CONNECTION_KEY, None)
+    if lost:
+        # As SQLAlchemy does on a disconnect: the pool must not hand this connection out.
+        await (await session.connection()).invalidate()
+    return OperationalError(sql, None, error, connection_invalidated=lost)
