@@ -82,12 +82,13 @@ async def driver_connection(session: AsyncSession) -> asyncpg.Connection | None:
         return None
     cached = session.info.get(_CONNECTION_KEY)
     if cached is not None and cached[0] is transaction:
-        connection: asyncpg.Connection = cached[1]
-        return connection
+        known: asyncpg.Connection = cached[1]
+        return known
     if session.get_bind().dialect.name != "postgresql":
         return None
-    fairy = await (await session.connection()).get_raw_connection()
-    driver = fairy.driver_connection
+    # One await: the pooled connection's driver connection is a plain attribute chain.
+    connection = (await session.connection()).sync_connection
+    driver = None if connection is None else connection.connection.driver_connection
     if not isinstance(driver, asyncpg.Connection) or not driver.is_in_transaction():
         return None
     session.info[_CONNECTION_KEY] = (transaction, driver)
