@@ -18,6 +18,7 @@ from typing import Any, TypeVar, cast
 from sqlalchemy import Label, inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.instrumentation import manager_of_class
 from sqlalchemy.sql import FromClause
 
 from storage.models import Base
@@ -53,7 +54,11 @@ def attach(session: AsyncSession, model: type[M], row: Mapping[Any, Any], prefix
     existing = session.sync_session.identity_map.get(identity)
     if existing is not None:
         return cast(M, existing)
-    instance = model(**values)
+    # A bare instance with its column values as loaded, not set attribute by attribute
+    # through the constructor: each instrumented set records history that
+    # make_transient_to_detached would only throw away (half the cost of an attach).
+    instance: M = manager_of_class(model).new_instance()
+    instance.__dict__.update(values)
     make_transient_to_detached(instance)
     session.add(instance)
     return instance
