@@ -10,11 +10,14 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+
+from storage import hot
 
 READ_ONLY_OPTION = "vz_read_only"
 
@@ -94,6 +97,8 @@ class Database:
         self.read_sessions = async_sessionmaker(
             self.engine.execution_options(**{READ_ONLY_OPTION: True}), expire_on_commit=False
         )
+        # PostgreSQL: events run in transactions the driver begins and ends (storage/hot.py).
+        self._autocommit_engine = self.engine.execution_options(isolation_level="AUTOCOMMIT")
 
     @property
     def dialect(self) -> str:
@@ -102,8 +107,18 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """A session inside one transaction: committed on success, rolled back on error."""
+        if self.dialect == "postgresql":
+            async with hot.driver_transaction(
+                self._autocommit_engine, self._bound_session
+            ) as session:
+                yield session
+            return
         async with self.sessions() as session, session.begin():
             yield session
+
+    @staticmethod
+    def _bound_session(connection: AsyncConnection) -> AsyncSession:
+        return AsyncSession(bind=connection, expire_on_commit=False)
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncSession]:

@@ -1,9 +1,11 @@
-"""The sign path's statements straight on asyncpg, inside SQLAlchemy's transaction.
+"""The hot path's transaction and statements straight on asyncpg, on PostgreSQL.
 
-SQLAlchemy costs about 140 µs of CPU per statement on top of asyncpg's own ~110 µs
-(docs/performance.md), and a sign event runs a handful. So on PostgreSQL, once SQLAlchemy
-has begun the event's transaction (its first statement does), the hot statements run on
-the same asyncpg connection directly:
+SQLAlchemy costs about 140 µs of CPU per statement on top of asyncpg's own ~110 µs, and
+~300 µs more for a session's begin and commit (docs/performance.md); a sign event runs six
+round trips. So on PostgreSQL an event's transaction is the driver's own (``driver_
+transaction``: ``BEGIN`` and ``COMMIT`` sent by us, the session bound to that connection
+in autocommit mode so that it sends neither), and the hot statements run on the same
+asyncpg connection directly:
 
 - The SQL, the parameter order, and the conversion of values both ways are SQLAlchemy's
   own, taken once from the compiled statement and the column types. The row a statement
@@ -12,26 +14,46 @@ the same asyncpg connection directly:
   ``connection_invalidated`` set, and the connection invalidated, when the connection was
   lost. The conversation core's retry and the webhooks' 503 work as for any statement.
 
-Anywhere else (SQLite, or before the transaction has begun) ``driver_connection`` is None
-and the callers run the statement through the session as usual.
+Everything else the session does (ORM loads, flushes) runs through SQLAlchemy on the same
+connection, inside the same transaction. Anywhere else (SQLite, the API's read-only
+sessions) ``driver_connection`` is None and the callers run the statement through the
+session as usual.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import logging
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
 from functools import cache
 from typing import Any, cast
 
 import asyncpg
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from sqlalchemy.sql.expression import Executable
 
+log = logging.getLogger(__name__)
+
 _CONNECTION_KEY = "vz_driver_connection"
+# The driver connection of a session whose transaction is the driver's own.
+_OWN_TRANSACTION_KEY = "vz_driver_transaction"
 # What a connection that is gone raises (the socket, or the server ending the session).
-_LOST = (OSError, asyncpg.ConnectionDoesNotExistError, asyncpg.PostgresConnectionError)
-_DRIVER_ERRORS = (asyncpg.PostgresError, asyncpg.InterfaceError, OSError)
+# InternalClientError: the protocol is in a state it did not expect (seen when the server
+# ends the session between two statements); the connection cannot be trusted again.
+_LOST = (
+    OSError,
+    asyncpg.ConnectionDoesNotExistError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InternalClientError,
+)
+_DRIVER_ERRORS = (
+    asyncpg.PostgresError,
+    asyncpg.InterfaceError,
+    asyncpg.InternalClientError,
+    OSError,
+)
 
 Processor = Callable[[Any], Any]
 
@@ -77,6 +99,10 @@ def driver_statement(statement: Executable, dialect: Dialect) -> DriverStatement
 async def driver_connection(session: AsyncSession) -> asyncpg.Connection | None:
     """The asyncpg connection of the session's transaction, once SQLAlchemy has begun it
     on PostgreSQL; otherwise None."""
+    own = session.info.get(_OWN_TRANSACTION_KEY)
+    if own is not None:
+        owned: asyncpg.Connection = own
+        return owned
     transaction = session.sync_session.get_transaction()
     if transaction is None:
         return None
@@ -148,3 +174,57 @@ async def _translated(
         # As SQLAlchemy does on a disconnect: the pool must not hand this connection out.
         await (await session.connection()).invalidate()
     return OperationalError(sql, None, error, connection_invalidated=lost)
+
+
+@asynccontextmanager
+async def driver_transaction(
+    autocommit_engine: AsyncEngine, session_factory: Callable[[AsyncConnection], AsyncSession]
+) -> AsyncIterator[AsyncSession]:
+    """A session in one transaction that the driver begins and ends.
+
+    ``autocommit_engine`` hands out pooled connections on which SQLAlchemy sends no
+    ``BEGIN``/``COMMIT`` of its own; we send them. On success the session is flushed, then
+    committed; on any error rolled back. A connection that fails to begin, commit or roll
+    back is invalidated, and the error comes out as SQLAlchemy's ``OperationalError``.
+    """
+    async with autocommit_engine.connect() as connection:
+        sync_connection = connection.sync_connection
+        assert sync_connection is not None
+        driver = sync_connection.connection.driver_connection
+        await _control(connection, driver, "BEGIN")
+        session = session_factory(connection)
+        session.info[_OWN_TRANSACTION_KEY] = driver
+        try:
+            yield session
+            await session.flush()
+        except BaseException:
+            await _roll_back(connection, driver)
+            await session.close()
+            raise
+        try:
+            await _control(connection, driver, "COMMIT")
+        finally:
+            await session.close()
+
+
+async def _control(connection: AsyncConnection, driver: asyncpg.Connection, sql: str) -> None:
+    try:
+        await driver.execute(sql)
+    except _DRIVER_ERRORS as error:
+        lost = isinstance(error, _LOST) or driver.is_closed()
+        if lost:
+            await connection.invalidate()
+        elif driver.is_in_transaction():
+            await _roll_back(connection, driver)
+        raise OperationalError(sql, None, error, connection_invalidated=lost) from error
+
+
+async def _roll_back(connection: AsyncConnection, driver: asyncpg.Connection) -> None:
+    """Roll back; a connection that cannot is invalidated, never returned mid-transaction."""
+    try:
+        await driver.execute("ROLLBACK")
+    except BaseException as error:
+        log.warning("rollback failed (%s): the connection is discarded", error)
+        await connection.invalidate()
+        if not isinstance(error, Exception):
+            raise

@@ -17,19 +17,29 @@ from tests.helpers import make_open_petition
 PETITION_COLUMNS = repo._PETITION
 
 
-async def test_no_driver_connection_before_the_transaction_began_or_on_sqlite(
+async def test_an_event_transaction_is_the_drivers_own_on_postgresql(
     database: Database,
 ) -> None:
-    """The driver path is taken only on PostgreSQL, inside a transaction SQLAlchemy began."""
+    """On PostgreSQL the event's session comes with its driver connection already in a
+    transaction; on SQLite there is none."""
     async with database.transaction() as session:
-        assert await hot.driver_connection(session) is None
-        await session.execute(text("SELECT 1"))
         driver = await hot.driver_connection(session)
         if database.dialect == "postgresql":
             assert driver is not None
             assert driver.is_in_transaction()
         else:
             assert driver is None
+
+
+async def test_a_plain_session_has_a_driver_connection_once_sqlalchemy_began(
+    database: Database,
+) -> None:
+    """Outside the event envelope the driver path waits for SQLAlchemy's own BEGIN."""
+    async with database.sessions() as session, session.begin():
+        assert await hot.driver_connection(session) is None
+        await session.execute(text("SELECT 1"))
+        driver = await hot.driver_connection(session)
+        assert (driver is not None) is (database.dialect == "postgresql")
 
 
 async def test_a_row_read_by_the_driver_equals_the_row_read_by_sqlalchemy(
