@@ -135,7 +135,8 @@ async def open_event(
     """
     if event_id is not None and dialect_of(session) == "postgresql":
         params = {"channel": channel, "external_id": external_id, "event_id": event_id, "now": now}
-        row = (await session.execute(_claim_and_lock_pg(), params)).mappings().one()
+        row = await hot.fetch_one(session, _claim_and_lock_pg(), params)
+        assert row is not None  # the statement always yields its one row
         account = attach(session, ChannelAccount, row, "a_")
         if account is not None:
             citizen = attach(session, Citizen, row, "c_")
