@@ -106,7 +106,11 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """A session inside one transaction: committed on success, rolled back on error."""
+        """A session inside one transaction: committed on success, rolled back on error.
+
+        On PostgreSQL the transaction is the driver's own (docs/decisions/0004): do not
+        call ``session.commit()`` or ``rollback()`` inside; the block's end does that.
+        """
         if self.dialect == "postgresql":
             async with hot.driver_transaction(
                 self._autocommit_engine, self._bound_session
