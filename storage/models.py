@@ -7,17 +7,20 @@ constraint names follow an explicit convention so migrations are stable across d
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     CheckConstraint,
+    Date,
     Enum,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -53,6 +56,23 @@ class AuthorityLevel(enum.StrEnum):
     NATIONAL = "national"
     REGIONAL = "regional"
     LOCAL = "local"
+
+
+class RequestStatus(enum.StrEnum):
+    """A request for public information, in the states a citizen understands."""
+
+    SUBMITTED = "submitted"  # awaiting the answer
+    CLARIFICATION = "clarification"  # the authority asked the citizen something
+    EXTENDED = "extended"  # term extended to 20 working days, with a reason
+    ANSWERED = "answered"
+    PARTLY_ANSWERED = "partly_answered"
+    REFUSED = "refused"
+    WITHDRAWN = "withdrawn"
+
+
+class CalendarDayKind(enum.StrEnum):
+    DAY_OFF = "day_off"  # not a working day, whatever the default calendar says
+    WORKING_DAY = "working_day"  # a working day, whatever the default calendar says
 
 
 class PetitionStatus(enum.StrEnum):
@@ -93,6 +113,12 @@ class Authority(Base):
     petition_period_months: Mapped[int | None] = mapped_column(Integer)
     petition_period_days: Mapped[int | None] = mapped_column(Integer)
     search_text: Mapped[str] = mapped_column(Text, default="")
+    # Contacts (the platform's directory). The e-mail is where requests for information go.
+    address: Mapped[str | None] = mapped_column(String(500))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    request_email: Mapped[str | None] = mapped_column(String(254))
+    website: Mapped[str | None] = mapped_column(String(300))
+    public_council_url: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime]
 
     __table_args__ = (
@@ -216,15 +242,93 @@ class PetitionTally(Base):
     __table_args__ = (CheckConstraint("signature_count >= 0", name="count_not_negative"),)
 
 
+class CalendarOverride(Base):
+    """A day the working-day calendar treats otherwise than the holidays library does.
+
+    Holiday rules change (under martial law public holidays are working days); officials
+    record such changes here, with the reason, and open requests' deadlines follow.
+    """
+
+    __tablename__ = "calendar_override"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    kind: Mapped[CalendarDayKind] = mapped_column(_enum(CalendarDayKind, "calendar_day_kind"))
+    reason: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime]
+
+
+class InformationRequest(Base):
+    """A citizen's request for public information to one authority, and its clock."""
+
+    __tablename__ = "information_request"
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
+    # "ЗІ-2026-000123": the year of receipt and a number that runs within it.
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    year: Mapped[int] = mapped_column(Integer)
+    sequence: Mapped[int] = mapped_column(Integer)
+    citizen_id: Mapped[int] = mapped_column(ForeignKey("citizen.id"), index=True)
+    authority_id: Mapped[int] = mapped_column(ForeignKey("authority.id"), index=True)
+    # Where the citizen filed it: status changes are told there, in their language.
+    channel: Mapped[str] = mapped_column(String(32))
+    locale: Mapped[str] = mapped_column(String(8))
+    body: Mapped[str] = mapped_column(Text)
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Only when the citizen asked for the answer by e-mail as well.
+    reply_email: Mapped[str | None] = mapped_column(String(254))
+    status: Mapped[RequestStatus] = mapped_column(_enum(RequestStatus, "request_status"))
+    received_at: Mapped[datetime]
+    # The day the current term counts from (moved when a clarification is answered).
+    term_start_at: Mapped[datetime]
+    due_at: Mapped[datetime]
+    extension_reason: Mapped[str | None] = mapped_column(Text)
+    extended_at: Mapped[datetime | None]
+    clarification_question: Mapped[str | None] = mapped_column(Text)
+    clarification_answer: Mapped[str | None] = mapped_column(Text)
+    clarification_asked_at: Mapped[datetime | None]
+    answer_text: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[datetime | None]
+    refusal_reason: Mapped[str | None] = mapped_column(String(64))
+    refusal_text: Mapped[str | None] = mapped_column(Text)
+    closed_at: Mapped[datetime | None]
+    official_reminded_at: Mapped[datetime | None]
+    overdue_told_at: Mapped[datetime | None]
+
+    authority: Mapped[Authority] = relationship(lazy="joined", innerjoin=True)
+
+    __table_args__ = (
+        UniqueConstraint("year", "sequence"),
+        Index("ix_information_request_status_due_at", "status", "due_at"),
+    )
+
+
+class RequestAttachment(Base):
+    """A file the authority answered with, sent to the citizen as a document."""
+
+    __tablename__ = "request_attachment"
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("information_request.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    media_type: Mapped[str] = mapped_column(String(100))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime]
+
+
 __all__ = [
     "Authority",
     "AuthorityLevel",
     "Base",
+    "CalendarDayKind",
+    "CalendarOverride",
     "ChannelAccount",
     "Citizen",
+    "InformationRequest",
     "Petition",
     "PetitionStatus",
     "PetitionTally",
     "ProcessedEvent",
+    "RequestAttachment",
+    "RequestStatus",
     "Signature",
 ]
