@@ -1,0 +1,295 @@
+"""Requests for public information: filing, the authority's actions, the citizen's, and
+the clock (civic/deadlines.py) running through all of them.
+
+States a citizen understands: submitted (awaiting the answer), clarification requested
+(the clock stops; the citizen's answer restarts it in full), extended (20 working days,
+with a reason, only for an ordinary request and only within its first 5 working days),
+answered or partly answered, refused (with a reason the law allows), withdrawn. Overdue
+and very overdue are not states: they follow from the due time and the calendar.
+
+Every change returns the request as it now stands, so that the caller can tell the
+citizen (in the messenger and language they filed in) what changed.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from civic.deadlines import KYIV, Deadline, TermRule, deadline
+from civic.text import LengthRule, check_length
+from civic.working_days import WorkingCalendar
+from storage.models import (
+    Authority,
+    CalendarDayKind,
+    CalendarOverride,
+    InformationRequest,
+    RequestStatus,
+)
+from storage.upsert import dialect_of
+
+# A request must say what information is wanted; the law asks for no more than that, the
+# requester's name and a way to answer (which the chat provides).
+BODY_RULE = LengthRule(min_chars=20, max_chars=10_000, min_letters=10)
+QUESTION_RULE = LengthRule(min_chars=10, max_chars=5_000, min_letters=5)
+CLARIFICATION_RULE = LengthRule(min_chars=2, max_chars=10_000, min_letters=1)
+REASON_RULE = LengthRule(min_chars=10, max_chars=2_000, min_letters=5)
+ANSWER_RULE = LengthRule(min_chars=1, max_chars=100_000, min_letters=1)
+NUMBER_PREFIX = "ЗІ"
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+OPEN = (RequestStatus.SUBMITTED, RequestStatus.EXTENDED, RequestStatus.CLARIFICATION)
+# The clock runs in these; in CLARIFICATION it stands still.
+RUNNING = (RequestStatus.SUBMITTED, RequestStatus.EXTENDED)
+
+
+class RefusalReason(enum.StrEnum):
+    """Grounds for refusal the Law allows (art. 22(1))."""
+
+    NOT_HOLDER = "not_holder"  # the authority does not hold the information
+    RESTRICTED = "restricted"  # information with restricted access
+    COSTS_UNPAID = "costs_unpaid"  # copying or printing costs not paid
+    REQUIREMENTS = "requirements"  # the request lacks what art. 19(5) requires
+
+
+class RequestError(Exception):
+    """An action that the rules do not allow now; ``code`` names why."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+@dataclass(frozen=True, slots=True)
+class RequestDraft:
+    authority_id: int
+    body: str
+    urgent: bool = False
+    reply_email: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Filed:
+    request: InformationRequest
+    deadline: Deadline
+
+
+@dataclass(frozen=True, slots=True)
+class Moved:
+    """A request whose due time a calendar change moved."""
+
+    request: InformationRequest
+    old_due_at: datetime
+    new_due_at: datetime
+
+
+def term_rule(request: InformationRequest) -> TermRule:
+    if request.status is RequestStatus.EXTENDED:
+        return TermRule.TWENTY_WORKING_DAYS
+    return TermRule.FORTY_EIGHT_HOURS if request.urgent else TermRule.FIVE_WORKING_DAYS
+
+
+def format_number(year: int, sequence: int) -> str:
+    return f"{NUMBER_PREFIX}-{year}-{sequence:06d}"
+
+
+class InformationRequests:
+    def __init__(self, session: AsyncSession, zone: ZoneInfo = KYIV) -> None:
+        self.session = session
+        self.zone = zone
+
+    async def calendar(self) -> WorkingCalendar:
+        rows = (await self.session.execute(select(CalendarOverride))).scalars()
+        return WorkingCalendar({row.day: (row.kind, row.reason) for row in rows})
+
+    # --- the citizen ------------------------------------------------------------------
+
+    async def file(
+        self, draft: RequestDraft, citizen_id: int, channel: str, locale: str, now: datetime
+    ) -> Filed:
+        """Register a request: its number and its deadline, counted from ``now``."""
+        if await self.session.get(Authority, draft.authority_id) is None:
+            raise RequestError("authority_not_found")
+        body = check_length(draft.body, BODY_RULE)
+        email = None if draft.reply_email is None else draft.reply_email.strip()
+        if email is not None and (len(email) > 254 or not _EMAIL.fullmatch(email)):
+            raise RequestError("bad_email")
+        year = now.astimezone(self.zone).year
+        sequence = await self._next_sequence(year)
+        rule = TermRule.FORTY_EIGHT_HOURS if draft.urgent else TermRule.FIVE_WORKING_DAYS
+        term = deadline(now, rule, await self.calendar(), self.zone)
+        request = InformationRequest(
+            number=format_number(year, sequence),
+            year=year,
+            sequence=sequence,
+            citizen_id=citizen_id,
+            authority_id=draft.authority_id,
+            channel=channel,
+            locale=locale,
+            body=body,
+            urgent=draft.urgent,
+            reply_email=email,
+            status=RequestStatus.SUBMITTED,
+            received_at=now,
+            term_start_at=now,
+            due_at=term.due_at,
+        )
+        self.session.add(request)
+        await self.session.flush()
+        return Filed(request, term)
+
+    async def answer_clarification(
+        self, request_id: int, citizen_id: int, answer: str, now: datetime
+    ) -> Filed:
+        """The citizen's answer is a new receipt: the term runs again in full from now."""
+        request = await self._own(request_id, citizen_id)
+        if request.status is not RequestStatus.CLARIFICATION:
+            raise RequestError("no_clarification_asked")
+        request.clarification_answer = check_length(answer, CLARIFICATION_RULE)
+        request.status = RequestStatus.SUBMITTED
+        request.term_start_at = now
+        term = deadline(now, term_rule(request), await self.calendar(), self.zone)
+        request.due_at = term.due_at
+        return Filed(request, term)
+
+    async def withdraw(self, request_id: int, citizen_id: int, now: datetime) -> InformationRequest:
+        request = await self._own(request_id, citizen_id)
+        if request.status not in OPEN:
+            raise RequestError("not_open")
+        request.status = RequestStatus.WITHDRAWN
+        request.closed_at = now
+        return request
+
+    async def of_citizen(self, citizen_id: int) -> list[InformationRequest]:
+        """The citizen's requests, newest first."""
+        statement = (
+            select(InformationRequest)
+            .where(InformationRequest.citizen_id == citizen_id)
+            .order_by(InformationRequest.received_at.desc(), InformationRequest.id.desc())
+        )
+        return list((await self.session.execute(statement)).scalars())
+
+    # --- the authority ----------------------------------------------------------------
+
+    async def ask_clarification(
+        self, request_id: int, question: str, now: datetime
+    ) -> InformationRequest:
+        """The authority needs something clarified: the clock stops until the answer."""
+        request = await self._get(request_id)
+        if request.status not in RUNNING:
+            raise RequestError("not_running")
+        request.clarification_question = check_length(question, QUESTION_RULE)
+        request.clarification_answer = None
+        request.clarification_asked_at = now
+        request.status = RequestStatus.CLARIFICATION
+        return request
+
+    async def extend(self, request_id: int, reason: str, now: datetime) -> Filed:
+        """20 working days instead of 5, with the reason, told within the first 5 days."""
+        request = await self._get(request_id)
+        if request.status is not RequestStatus.SUBMITTED:
+            raise RequestError("not_extendable")
+        if request.urgent:
+            raise RequestError("urgent_not_extendable")
+        if now > request.due_at:
+            raise RequestError("extension_too_late")
+        request.extension_reason = check_length(reason, REASON_RULE)
+        request.extended_at = now
+        request.status = RequestStatus.EXTENDED
+        term = deadline(request.term_start_at, term_rule(request), await self.calendar(), self.zone)
+        request.due_at = term.due_at
+        return Filed(request, term)
+
+    async def answer(
+        self, request_id: int, answer: str, now: datetime, *, partly: bool = False
+    ) -> InformationRequest:
+        request = await self._get(request_id)
+        if request.status not in RUNNING:
+            raise RequestError("not_running")
+        request.answer_text = check_length(answer, ANSWER_RULE)
+        request.answered_at = now
+        request.closed_at = now
+        request.status = RequestStatus.PARTLY_ANSWERED if partly else RequestStatus.ANSWERED
+        return request
+
+    async def refuse(
+        self, request_id: int, reason: RefusalReason, explanation: str, now: datetime
+    ) -> InformationRequest:
+        request = await self._get(request_id)
+        if request.status not in RUNNING:
+            raise RequestError("not_running")
+        request.refusal_reason = reason.value
+        request.refusal_text = check_length(explanation, REASON_RULE)
+        request.closed_at = now
+        request.status = RequestStatus.REFUSED
+        return request
+
+    # --- the calendar -----------------------------------------------------------------
+
+    async def set_calendar_day(
+        self, day: date, kind: CalendarDayKind, reason: str, now: datetime
+    ) -> list[Moved]:
+        """Record an override (replacing one for the same day) and move the deadlines of
+        running requests with it."""
+        existing = await self.session.get(CalendarOverride, day)
+        cleaned = check_length(reason, REASON_RULE)
+        if existing is None:
+            self.session.add(CalendarOverride(day=day, kind=kind, reason=cleaned, created_at=now))
+        else:
+            existing.kind, existing.reason = kind, cleaned
+        await self.session.flush()
+        return await self._recompute()
+
+    async def clear_calendar_day(self, day: date) -> list[Moved]:
+        """Remove an override: the library's calendar applies to that day again."""
+        existing = await self.session.get(CalendarOverride, day)
+        if existing is None:
+            raise RequestError("no_override")
+        await self.session.delete(existing)
+        await self.session.flush()
+        return await self._recompute()
+
+    async def _recompute(self) -> list[Moved]:
+        calendar = await self.calendar()
+        statement = select(InformationRequest).where(InformationRequest.status.in_(RUNNING))
+        moved: list[Moved] = []
+        for request in (await self.session.execute(statement)).scalars():
+            term = deadline(request.term_start_at, term_rule(request), calendar, self.zone)
+            if term.due_at != request.due_at:
+                moved.append(Moved(request, request.due_at, term.due_at))
+                request.due_at = term.due_at
+        return moved
+
+    # --- helpers ----------------------------------------------------------------------
+
+    async def _get(self, request_id: int) -> InformationRequest:
+        statement = select(InformationRequest).where(InformationRequest.id == request_id)
+        request = (await self.session.execute(statement.with_for_update())).scalar_one_or_none()
+        if request is None:
+            raise RequestError("not_found")
+        return request
+
+    async def _own(self, request_id: int, citizen_id: int) -> InformationRequest:
+        request = await self._get(request_id)
+        if request.citizen_id != citizen_id:
+            raise RequestError("not_found")  # someone else's request does not exist for you
+        return request
+
+    async def _next_sequence(self, year: int) -> int:
+        """The next number of the year. On PostgreSQL a transaction-scoped advisory lock
+        serialises the filings of one year; SQLite already serialises every writer."""
+        if dialect_of(self.session) == "postgresql":
+            await self.session.execute(
+                text("SELECT pg_advisory_xact_lock(hashtext('information_request_number'), :y)"),
+                {"y": year},
+            )
+        last = await self.session.scalar(
+            select(func.max(InformationRequest.sequence)).where(InformationRequest.year == year)
+        )
+        return int(last or 0) + 1
