@@ -37,6 +37,7 @@ from storage.upsert import dialect_of
 # A request must say what information is wanted; the law asks for no more than that, the
 # requester's name and a way to answer (which the chat provides).
 BODY_RULE = LengthRule(min_chars=20, max_chars=10_000, min_letters=10)
+NAME_RULE = LengthRule(min_chars=3, max_chars=100, min_letters=3)
 QUESTION_RULE = LengthRule(min_chars=10, max_chars=5_000, min_letters=5)
 CLARIFICATION_RULE = LengthRule(min_chars=2, max_chars=10_000, min_letters=1)
 REASON_RULE = LengthRule(min_chars=10, max_chars=2_000, min_letters=5)
@@ -70,6 +71,7 @@ class RequestError(Exception):
 class RequestDraft:
     authority_id: int
     body: str
+    requester_name: str
     urgent: bool = False
     reply_email: str | None = None
 
@@ -117,6 +119,7 @@ class InformationRequests:
         if await self.session.get(Authority, draft.authority_id) is None:
             raise RequestError("authority_not_found")
         body = check_length(draft.body, BODY_RULE)
+        name = check_length(draft.requester_name, NAME_RULE)
         email = None if draft.reply_email is None else draft.reply_email.strip()
         if email is not None and (len(email) > 254 or not _EMAIL.fullmatch(email)):
             raise RequestError("bad_email")
@@ -132,6 +135,7 @@ class InformationRequests:
             authority_id=draft.authority_id,
             channel=channel,
             locale=locale,
+            requester_name=name,
             body=body,
             urgent=draft.urgent,
             reply_email=email,

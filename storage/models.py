@@ -272,6 +272,8 @@ class InformationRequest(Base):
     # Where the citizen filed it: status changes are told there, in their language.
     channel: Mapped[str] = mapped_column(String(32))
     locale: Mapped[str] = mapped_column(String(8))
+    # The law asks for the requester's name (art. 19(5)); the authority answers to it.
+    requester_name: Mapped[str] = mapped_column(String(100))
     body: Mapped[str] = mapped_column(Text)
     urgent: Mapped[bool] = mapped_column(Boolean, default=False)
     # Only when the citizen asked for the answer by e-mail as well.

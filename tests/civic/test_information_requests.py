@@ -52,7 +52,7 @@ async def _file(
 ) -> int:
     async with database.transaction() as session:
         filed = await InformationRequests(session).file(
-            RequestDraft(authority_id, body, urgent=urgent),
+            RequestDraft(authority_id, body, "Олена Коваль", urgent=urgent),
             citizen_id,
             "telegram",
             "uk",
@@ -81,7 +81,7 @@ async def test_a_filed_request_gets_a_number_and_a_due_date(
     citizen = await _citizen(database, clock.now())
     async with database.transaction() as session:
         filed = await InformationRequests(session).file(
-            RequestDraft(authority, BODY), citizen, "telegram", "uk", clock.now()
+            RequestDraft(authority, BODY, "Олена Коваль"), citizen, "telegram", "uk", clock.now()
         )
         assert filed.request.number == "ЗІ-2026-000001"
         assert filed.deadline.due_on == date(2026, 12, 4)

@@ -33,6 +33,7 @@ def upgrade() -> None:
     sa.Column('authority_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('channel', sa.String(length=32), nullable=False),
     sa.Column('locale', sa.String(length=8), nullable=False),
+    sa.Column('requester_name', sa.String(length=100), nullable=False),
     sa.Column('body', sa.Text(), nullable=False),
     sa.Column('urgent', sa.Boolean(), nullable=False),
     sa.Column('reply_email', sa.String(length=254), nullable=True),
