@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from handlers import common, petition_create, petitions, profile, verification
+from handlers import (
+    authority_directory,
+    common,
+    information_requests,
+    petition_create,
+    petitions,
+    profile,
+    verification,
+)
 from handlers.router import Router
 
 
@@ -13,4 +21,6 @@ def all_routers() -> list[Router]:
         petitions.router,
         petition_create.router,
         profile.router,
+        information_requests.router,
+        authority_directory.router,
     ]

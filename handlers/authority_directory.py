@@ -1,0 +1,199 @@
+"""The directory of authorities in chat: search by name, browse by level and region, a
+card with the contacts, and the ``authority_<id>`` deep link."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from civic.authorities import Authorities
+from handlers import petition_views as views
+from handlers.common import back_to_menu
+from handlers.context import Context
+from handlers.replies import Button
+from handlers.router import Router
+from handlers.texts import Texts
+from storage.models import Authority, AuthorityLevel
+
+router = Router("authority_directory")
+
+FLOW = "directory"
+
+
+def level_label(t: Texts, level: AuthorityLevel) -> str:
+    labels = {
+        AuthorityLevel.NATIONAL: t._("National authorities"),
+        AuthorityLevel.REGIONAL: t._("Regional authorities"),
+        AuthorityLevel.LOCAL: t._("Local councils and administrations"),
+    }
+    return labels[level]
+
+
+def directory_button(t: Texts) -> Button:
+    return Button(t._("🏛 Directory of authorities"), "ad")
+
+
+@router.command("authorities")
+async def directory_command(ctx: Context, _payload: str) -> None:
+    await directory(ctx, [])
+
+
+@router.button("ad")
+async def directory(ctx: Context, _args: list[str]) -> None:
+    t = ctx.t
+    ctx.state.enter(FLOW, "search")
+    rows = [[Button(level_label(t, level), f"adl:{level.value}")] for level in AuthorityLevel]
+    rows.append([back_to_menu(t)])
+    ctx.reply(
+        t._(
+            "Directory of authorities. Type words from an authority's name to find it, "
+            "or browse by level:"
+        ),
+        rows,
+    )
+
+
+@router.step(FLOW, "search")
+async def search_typed(ctx: Context, text: str) -> None:
+    t = ctx.t
+    found = await Authorities(ctx.session).find(text)
+    if not found:
+        ctx.reply(
+            t._("No authority matches \u201c{query}\u201d. Type other words from its name:").format(
+                query=views.shorten(text, 60)
+            ),
+            [[directory_button(t), back_to_menu(t)]],
+        )
+        return
+    _list(ctx, t._("Found:"), found)
+
+
+def _list(ctx: Context, title: str, authorities: Sequence[Authority]) -> None:
+    t = ctx.t
+    lines = [title, ""]
+    rows = []
+    for number, authority in enumerate(authorities, start=1):
+        name = views.authority_name(t, authority)
+        lines.append(f"{number}. {name}")
+        rows.append([Button(views.shorten(name, 50), f"ao:{authority.id}")])
+    rows.append([directory_button(t), back_to_menu(t)])
+    ctx.reply("\n".join(lines), rows)
+
+
+def _level(args: list[str]) -> AuthorityLevel | None:
+    values = {level.value: level for level in AuthorityLevel}
+    return values.get(args[0]) if args else None
+
+
+@router.button("adl")
+async def level_chosen(ctx: Context, args: list[str]) -> None:
+    t = ctx.t
+    level = _level(args)
+    if level is None:
+        await directory(ctx, [])
+        return
+    authorities = Authorities(ctx.session)
+    regions = await authorities.regions(level) if level is not AuthorityLevel.NATIONAL else []
+    if not regions:
+        found = await authorities.browse(level)
+        if not found:
+            ctx.reply(t._("There are no such authorities yet."), [[directory_button(t)]])
+            return
+        _list(ctx, level_label(t, level), found)
+        return
+    # Regions go by their place in the sorted list: a name may not fit in 64 bytes.
+    rows = [[Button(region, f"adr:{level.value}:{index}")] for index, region in enumerate(regions)]
+    rows.append([directory_button(t), back_to_menu(t)])
+    ctx.reply(level_label(t, level) + "\n\n" + t._("Choose the region:"), rows)
+
+
+@router.button("adr")
+async def region_chosen(ctx: Context, args: list[str]) -> None:
+    level = _level(args)
+    if level is None or len(args) < 2 or not args[1].isdigit():
+        await directory(ctx, [])
+        return
+    authorities = Authorities(ctx.session)
+    regions = await authorities.regions(level)
+    index = int(args[1])
+    if index >= len(regions):
+        await level_chosen(ctx, [level.value])
+        return
+    found = await authorities.browse(level, regions[index])
+    _list(ctx, f"{level_label(ctx.t, level)}: {regions[index]}", found)
+
+
+@router.button("ao")
+async def open_authority(ctx: Context, args: list[str]) -> None:
+    if not args or not args[0].isdigit():
+        await directory(ctx, [])
+        return
+    await show_authority(ctx, int(args[0]))
+
+
+@router.deep_link("authority")
+async def show_authority(ctx: Context, authority_id: int) -> None:
+    t = ctx.t
+    authority = await Authorities(ctx.session).get(authority_id)
+    if authority is None:
+        ctx.reply(
+            t._("This authority is not in the directory."),
+            [[directory_button(t), back_to_menu(t)]],
+        )
+        return
+    ctx.state.leave()
+    ctx.reply(
+        authority_card(t, authority),
+        [
+            [Button(t._("📨 Request information"), f"rqa:{authority.id}")],
+            [Button(t._("🔗 Share"), f"ash:{authority.id}")],
+            [directory_button(t), back_to_menu(t)],
+        ],
+    )
+
+
+@router.button("ash")
+async def share_authority(ctx: Context, args: list[str]) -> None:
+    t = ctx.t
+    if not args or not args[0].isdigit():
+        await directory(ctx, [])
+        return
+    link = ctx.share_link(f"authority_{int(args[0])}")
+    ctx.reply(
+        t._("Send this link to open the authority's card directly:") + "\n" + link,
+        [[Button(t._("↩ Back to the authority"), f"ao:{int(args[0])}"), back_to_menu(t)]],
+    )
+
+
+def authority_card(t: Texts, authority: Authority) -> str:
+    lines = [f"🏛 {views.authority_name(t, authority)}", level_label(t, authority.level)]
+    if authority.region:
+        lines.append(t._("Region: {region}").format(region=authority.region))
+    lines.append("")
+    contacts = [
+        (t._("Address: {value}"), authority.address),
+        (t._("Phone: {value}"), authority.phone),
+        (t._("E-mail for requests: {value}"), authority.request_email),
+        (t._("Website: {value}"), authority.website),
+        (t._("Public council: {value}"), authority.public_council_url),
+    ]
+    shown = [template.format(value=value) for template, value in contacts if value]
+    lines += shown or [t._("No contacts are listed yet.")]
+    lines.append("")
+    lines.append(petition_rule(t, authority))
+    return "\n".join(lines)
+
+
+def petition_rule(t: Texts, authority: Authority) -> str:
+    threshold = t.number(authority.petition_threshold)
+    if authority.petition_period_months:
+        return t.ngettext(
+            "E-petitions: {threshold} signatures within {n} month.",
+            "E-petitions: {threshold} signatures within {n} months.",
+            authority.petition_period_months,
+        ).format(threshold=threshold, n=authority.petition_period_months)
+    days = authority.petition_period_days or 0
+    return t.ngettext(
+        "E-petitions: {threshold} signatures within {n} day.",
+        "E-petitions: {threshold} signatures within {n} days.",
+        days,
+    ).format(threshold=threshold, n=days)

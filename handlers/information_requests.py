@@ -1,0 +1,447 @@
+"""Requests for public information in chat: filing one step by step, then "My requests"
+(status, days left, the answer, answering a clarification, withdrawing)."""
+
+from __future__ import annotations
+
+from civic.authorities import Authorities
+from civic.deadlines import time_left
+from civic.information_requests import (
+    BODY_RULE,
+    CLARIFICATION_RULE,
+    NAME_RULE,
+    OPEN,
+    InformationRequests,
+    RequestDraft,
+    RequestError,
+)
+from civic.text import LengthRule, TextProblem, check_length
+from handlers import petition_views as views
+from handlers import request_views as rviews
+from handlers.authority_directory import directory_button
+from handlers.common import back_to_menu
+from handlers.context import Context
+from handlers.replies import Button
+from handlers.router import Router
+from storage.models import InformationRequest, RequestStatus
+
+router = Router("information_requests")
+router.menu_entry(20, lambda t: t._("📨 Information requests"), "rq")
+
+FLOW = "new_request"
+CLARIFY = "clarify_request"
+YES = {"yes", "y", "так", "т", "да", "1"}
+NO = {"no", "n", "ні", "н", "нет", "2"}
+
+
+def _cancel_row(ctx: Context) -> list[Button]:
+    return [Button(ctx.t._("Cancel"), "cancel")]
+
+
+@router.button("rq")
+async def section(ctx: Context, _args: list[str]) -> None:
+    t = ctx.t
+    ctx.state.leave()
+    ctx.reply(
+        t._(
+            "Information requests. Anyone may ask a public authority for information it "
+            "holds, without giving reasons. The answer is due within 5 working days, or "
+            "within 48 hours when life, liberty, the environment or an emergency is at stake."
+        ),
+        [
+            [Button(t._("✍ New request"), "rqn")],
+            [Button(t._("📂 My requests"), "rqm")],
+            [directory_button(t)],
+            [back_to_menu(t)],
+        ],
+    )
+
+
+# --- filing ---------------------------------------------------------------------------
+
+
+@router.command("request")
+async def request_command(ctx: Context, _payload: str) -> None:
+    await start(ctx, [])
+
+
+@router.button("rqn")
+async def start(ctx: Context, _args: list[str]) -> None:
+    ctx.state.enter(FLOW, "authority")
+    ctx.state.data = {}
+    await _offer_authorities(ctx, "")
+
+
+async def _offer_authorities(ctx: Context, query: str) -> None:
+    t = ctx.t
+    found = await Authorities(ctx.session).find(query)
+    if not found:
+        ctx.reply(
+            t._("No authority matches \u201c{query}\u201d. Type other words from its name:").format(
+                query=views.shorten(query, 60)
+            ),
+            [_cancel_row(ctx)],
+        )
+        return
+    lines = [
+        t._(
+            "Step 1 of 5. Which authority holds the information? "
+            "Choose one, or type words from its name to search."
+        ),
+        "",
+    ]
+    rows = []
+    for number, authority in enumerate(found, start=1):
+        name = views.authority_name(t, authority)
+        lines.append(f"{number}. {name}")
+        rows.append([Button(views.shorten(name, 50), f"rqa:{authority.id}")])
+    rows.append(_cancel_row(ctx))
+    ctx.reply("\n".join(lines), rows)
+
+
+@router.step(FLOW, "authority")
+async def authority_typed(ctx: Context, text: str) -> None:
+    await _offer_authorities(ctx, text)
+
+
+@router.button("rqa")
+async def authority_chosen(ctx: Context, args: list[str]) -> None:
+    t = ctx.t
+    authority = None
+    if args and args[0].isdigit():
+        authority = await Authorities(ctx.session).get(int(args[0]))
+    if authority is None:
+        await start(ctx, [])
+        return
+    ctx.state.enter(FLOW, "body")
+    ctx.state.data = {"authority_id": authority.id}
+    ctx.reply(
+        t._("To: {name}.").format(name=views.authority_name(t, authority))
+        + "\n\n"
+        + t._(
+            "Step 2 of 5. Describe the information you want: which document or data, for "
+            "what period, and any detail that helps to find it (a number, a date, a title). "
+            "You need not say why you want it. From {min} to {max} characters, as one "
+            "message."
+        ).format(min=BODY_RULE.min_chars, max=t.number(BODY_RULE.max_chars)),
+        [_cancel_row(ctx)],
+    )
+
+
+def _accept(ctx: Context, text: str, rule: LengthRule, field: str) -> str | None:
+    try:
+        return check_length(text, rule)
+    except TextProblem as problem:
+        ctx.reply(views.text_problem(ctx.t, field, problem), [_cancel_row(ctx)])
+        return None
+
+
+@router.step(FLOW, "body")
+async def body_typed(ctx: Context, text: str) -> None:
+    body = _accept(ctx, text, BODY_RULE, ctx.t._("request"))
+    if body is None:
+        return
+    ctx.state.data["body"] = body
+    ctx.state.step = "urgent"
+    _ask_urgent(ctx)
+
+
+def _ask_urgent(ctx: Context) -> None:
+    t = ctx.t
+    ctx.reply(
+        t._(
+            "Step 3 of 5. Is the information needed to protect someone's life or liberty, "
+            "or does it concern the state of the environment or an emergency? Then the "
+            "answer is due within 48 hours."
+        ),
+        [
+            [Button(t._("⚡ Yes: within 48 hours"), "rqu:1")],
+            [Button(t._("No: within 5 working days"), "rqu:0")],
+            _cancel_row(ctx),
+        ],
+    )
+
+
+@router.step(FLOW, "urgent")
+async def urgent_typed(ctx: Context, text: str) -> None:
+    word = text.strip().rstrip(".!").casefold()
+    if word in YES or word in NO:
+        await urgent_chosen(ctx, ["1" if word in YES else "0"])
+        return
+    ctx.reply(ctx.t._("Please answer yes or no."))
+    _ask_urgent(ctx)
+
+
+@router.button("rqu")
+async def urgent_chosen(ctx: Context, args: list[str]) -> None:
+    t = ctx.t
+    if ctx.state.flow != FLOW or "body" not in ctx.state.data or args[:1] not in (["0"], ["1"]):
+        await start(ctx, [])
+        return
+    ctx.state.data["urgent"] = int(args[0])
+    ctx.state.step = "delivery"
+    ctx.reply(
+        t._("Step 4 of 5. How would you like to get the answer?"),
+        [
+            [Button(t._("💬 In this chat"), "rqd:chat")],
+            [Button(t._("💬 ✉ In this chat and by e-mail"), "rqd:email")],
+            _cancel_row(ctx),
+        ],
+    )
+
+
+@router.button("rqd")
+async def delivery_chosen(ctx: Context, args: list[str]) -> None:
+    t = ctx.t
+    if ctx.state.flow != FLOW or "urgent" not in ctx.state.data:
+        await start(ctx, [])
+        return
+    ctx.state.data.pop("email", None)
+    if args[:1] == ["email"]:
+        ctx.state.step = "email"
+        ctx.reply(t._("Type the e-mail address for the answer:"), [_cancel_row(ctx)])
+        return
+    _ask_name(ctx)
+
+
+@router.step(FLOW, "email")
+async def email_typed(ctx: Context, text: str) -> None:
+    email = text.strip()
+    if len(email) > 254 or email.count("@") != 1 or "." not in email.split("@")[1]:
+        ctx.reply(
+            ctx.t._("That does not look like an e-mail address. Please type it again:"),
+            [_cancel_row(ctx)],
+        )
+        return
+    ctx.state.data["email"] = email
+    _ask_name(ctx)
+
+
+def _ask_name(ctx: Context) -> None:
+    ctx.state.step = "name"
+    ctx.reply(
+        ctx.t._(
+            "Step 5 of 5. The law asks for the requester's name. "
+            "Type your name and surname as the authority should address you:"
+        ),
+        [_cancel_row(ctx)],
+    )
+
+
+@router.step(FLOW, "name")
+async def name_typed(ctx: Context, text: str) -> None:
+    name = _accept(ctx, text, NAME_RULE, ctx.t._("name"))
+    if name is None:
+        return
+    ctx.state.data["name"] = name
+    ctx.state.step = "review"
+    await _review(ctx)
+
+
+async def _review(ctx: Context) -> None:
+    t = ctx.t
+    data = ctx.state.data
+    authority = await Authorities(ctx.session).get(int(data["authority_id"]))
+    if authority is None:
+        await start(ctx, [])
+        return
+    urgent = bool(data.get("urgent"))
+    answer_by = (
+        t._("in this chat and by e-mail to {email}").format(email=data["email"])
+        if "email" in data
+        else t._("in this chat")
+    )
+    text = "\n".join(
+        [
+            t._("Please check your request:"),
+            "",
+            t._("To: {authority}").format(authority=views.authority_name(t, authority)),
+            t._("From: {name}").format(name=data["name"]),
+            t._("Term: {term}").format(term=t._("48 hours") if urgent else t._("5 working days")),
+            t._("Answer: {how}").format(how=answer_by),
+            "",
+            str(data["body"]),
+        ]
+    )
+    ctx.reply(
+        text,
+        [
+            [Button(t._("✅ Send the request"), "rqok")],
+            [Button(t._("✏ Start over"), "rqn"), Button(t._("Cancel"), "cancel")],
+        ],
+    )
+
+
+@router.step(FLOW, "review")
+async def review_typed(ctx: Context, _text: str) -> None:
+    ctx.reply(ctx.t._("Please choose one of the options below."))
+    await _review(ctx)
+
+
+@router.button("rqok")
+async def submit(ctx: Context, _args: list[str]) -> None:
+    t = ctx.t
+    data = ctx.state.data
+    if ctx.state.flow != FLOW or ctx.state.step != "review":
+        ctx.reply(
+            t._("There is no request draft to send: it was already sent or cancelled."),
+            ctx.main_menu_buttons(),
+        )
+        return
+    draft = RequestDraft(
+        authority_id=int(data["authority_id"]),
+        body=str(data["body"]),
+        requester_name=str(data["name"]),
+        urgent=bool(data.get("urgent")),
+        reply_email=str(data["email"]) if "email" in data else None,
+    )
+    requests = InformationRequests(ctx.session, ctx.config.zone)
+    try:
+        filed = await requests.file(draft, ctx.citizen.id, ctx.channel, ctx.account.locale, ctx.now)
+    except (RequestError, TextProblem):
+        ctx.state.leave()
+        ctx.reply(
+            t._("This draft can no longer be sent. Please start again."), ctx.main_menu_buttons()
+        )
+        return
+    ctx.state.leave()
+    ctx.reply(
+        t._("📨 Your request is registered under No. {number}.").format(number=filed.request.number)
+        + "\n"
+        + rviews.explain_deadline(t, filed.deadline)
+        + "\n\n"
+        + t._("You will be told here when the status changes. Follow it under My requests."),
+        [[Button(t._("📂 My requests"), "rqm")], [back_to_menu(t)]],
+    )
+
+
+# --- my requests ------------------------------------------------------------------------
+
+
+async def _left(ctx: Context, request: InformationRequest) -> str:
+    if request.status not in (RequestStatus.SUBMITTED, RequestStatus.EXTENDED):
+        return ""
+    calendar = await InformationRequests(ctx.session, ctx.config.zone).calendar()
+    return rviews.time_left_label(ctx.t, time_left(request.due_at, ctx.now, calendar))
+
+
+@router.command("myrequests")
+async def my_requests_command(ctx: Context, _payload: str) -> None:
+    await my_requests(ctx, [])
+
+
+@router.button("rqm")
+async def my_requests(ctx: Context, _args: list[str]) -> None:
+    t = ctx.t
+    ctx.state.leave()
+    found = await InformationRequests(ctx.session, ctx.config.zone).of_citizen(ctx.citizen.id)
+    if not found:
+        ctx.reply(
+            t._("You have not filed any information requests yet."),
+            [[Button(t._("✍ New request"), "rqn")], [back_to_menu(t)]],
+        )
+        return
+    shown = found[:10]
+    lines = [t._("My requests (newest first):"), ""]
+    rows = []
+    for number, request in enumerate(shown, start=1):
+        lines.append(rviews.request_line(t, number, request, await _left(ctx, request)))
+        rows.append([Button(request.number, f"rqo:{request.id}")])
+    rows.append([Button(t._("✍ New request"), "rqn"), back_to_menu(t)])
+    ctx.reply("\n".join(lines), rows)
+
+
+async def _mine(ctx: Context, args: list[str]) -> InformationRequest | None:
+    if not args or not args[0].isdigit():
+        return None
+    request = await ctx.session.get(InformationRequest, int(args[0]))
+    if request is None or request.citizen_id != ctx.citizen.id:
+        return None  # someone else's request does not exist for you
+    return request
+
+
+@router.button("rqo")
+async def open_request(ctx: Context, args: list[str]) -> None:
+    t = ctx.t
+    request = await _mine(ctx, args)
+    if request is None:
+        await my_requests(ctx, [])
+        return
+    rows = []
+    if request.status is RequestStatus.CLARIFICATION:
+        rows.append([Button(t._("✍ Answer the question"), f"rqc:{request.id}")])
+    if request.status in OPEN:
+        rows.append([Button(t._("↩ Withdraw the request"), f"rqw:{request.id}")])
+    rows.append([Button(t._("📂 My requests"), "rqm"), back_to_menu(t)])
+    ctx.reply(rviews.request_card(t, request, await _left(ctx, request)), rows)
+
+
+@router.button("rqc")
+async def clarify(ctx: Context, args: list[str]) -> None:
+    request = await _mine(ctx, args)
+    if request is None or request.status is not RequestStatus.CLARIFICATION:
+        await my_requests(ctx, [])
+        return
+    ctx.state.enter(CLARIFY, "answer")
+    ctx.state.data = {"request_id": request.id}
+    ctx.reply(
+        ctx.t._("Type your answer to the authority's question, as one message:"),
+        [_cancel_row(ctx)],
+    )
+
+
+@router.step(CLARIFY, "answer")
+async def clarification_typed(ctx: Context, text: str) -> None:
+    t = ctx.t
+    answer = _accept(ctx, text, CLARIFICATION_RULE, t._("answer"))
+    if answer is None:
+        return
+    requests = InformationRequests(ctx.session, ctx.config.zone)
+    request_id = int(ctx.state.data["request_id"])
+    ctx.state.leave()
+    try:
+        filed = await requests.answer_clarification(request_id, ctx.citizen.id, answer, ctx.now)
+    except RequestError:
+        ctx.reply(t._("This request no longer waits for your answer."), [[back_to_menu(t)]])
+        return
+    ctx.reply(
+        t._("Your answer is sent to the authority. The term runs again from today.")
+        + "\n"
+        + rviews.explain_deadline(t, filed.deadline),
+        [[Button(t._("📂 My requests"), "rqm"), back_to_menu(t)]],
+    )
+
+
+@router.button("rqw")
+async def withdraw(ctx: Context, args: list[str]) -> None:
+    t = ctx.t
+    request = await _mine(ctx, args)
+    if request is None or request.status not in OPEN:
+        await my_requests(ctx, [])
+        return
+    ctx.reply(
+        t._("Withdraw request {number}? The authority will not answer it.").format(
+            number=request.number
+        ),
+        [
+            [Button(t._("Yes, withdraw"), f"rqwy:{request.id}")],
+            [Button(t._("No, keep it"), f"rqo:{request.id}")],
+        ],
+    )
+
+
+@router.button("rqwy")
+async def withdraw_confirmed(ctx: Context, args: list[str]) -> None:
+    t = ctx.t
+    request = await _mine(ctx, args)
+    if request is None:
+        await my_requests(ctx, [])
+        return
+    try:
+        await InformationRequests(ctx.session).withdraw(request.id, ctx.citizen.id, ctx.now)
+    except RequestError:
+        await open_request(ctx, [str(request.id)])
+        return
+    ctx.reply(
+        t._("Request {number} is withdrawn.").format(number=request.number),
+        [[Button(t._("📂 My requests"), "rqm"), back_to_menu(t)]],
+    )
