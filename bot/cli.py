@@ -10,12 +10,14 @@ import logging
 import signal
 import sys
 from collections.abc import AsyncIterator, Sequence
+from pathlib import Path
 
 from bot.app import build_core, secret_key_for_local_use
 from bot.channels.base import ChannelStartError, ChatChannel
 from bot.channels.registry import enabled_channels
 from bot.scheduler import run_forever, run_scheduled_once
 from bot.settings import Settings, SettingsError, load_settings
+from civic.authority_directory import export_authorities, import_authorities
 from civic.clock import SystemClock
 from civic.demo import seed_demo
 from storage.db import Database, ensure_sqlite_directory
@@ -43,6 +45,19 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("migrate", help="apply database migrations")
     commands.add_parser("seed-demo", help="add the demo content (idempotent)")
     commands.add_parser("tick", help="run the scheduled steps once (for cron)")
+    authorities = commands.add_parser(
+        "authorities", help="import or export the directory of authorities as CSV"
+    )
+    actions = authorities.add_subparsers(dest="action", required=True, metavar="ACTION")
+    importing = actions.add_parser(
+        "import",
+        help="create or update authorities from a CSV file (all or nothing)",
+    )
+    importing.add_argument("file", metavar="FILE", help="UTF-8 CSV file, or - for standard input")
+    exporting = actions.add_parser("export", help="write every authority to a CSV file")
+    exporting.add_argument(
+        "file", metavar="FILE", help="CSV file to write, or - for standard output"
+    )
     return parser
 
 
@@ -62,6 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "migrate": _migrate,
             "seed-demo": _seed,
             "tick": _tick,
+            "authorities": _authorities,
         }[args.command]
         return asyncio.run(runner(settings, args))
     except (SettingsError, ChannelStartError) as error:
@@ -104,6 +120,62 @@ async def _tick(settings: Settings, _args: argparse.Namespace) -> int:
         await database.dispose()
     print(f"Petitions closed: {report.closed}; awaiting an answer: {report.awaiting_answer}.")
     return 0
+
+
+async def _authorities(settings: Settings, args: argparse.Namespace) -> int:
+    if args.action == "import":
+        return await _import_authorities(settings, args.file)
+    return await _export_authorities(settings, args.file)
+
+
+async def _import_authorities(settings: Settings, file: str) -> int:
+    data = _read_file(file)
+    database = Database(settings.database_url)
+    try:
+        report = await import_authorities(database, data, SystemClock().now())
+    finally:
+        await database.dispose()
+    if not report.ok:
+        for error in report.errors:
+            print(f"{file}: {error}", file=sys.stderr)
+        count = len(report.errors)
+        print(f"Nothing was imported: {count} error{'' if count == 1 else 's'}.", file=sys.stderr)
+        return 1
+    print(f"Imported authorities: {report.summary()}.")
+    return 0
+
+
+async def _export_authorities(settings: Settings, file: str) -> int:
+    database = Database(settings.database_url)
+    try:
+        export = await export_authorities(database)
+    finally:
+        await database.dispose()
+    _write_file(file, export.text.encode())
+    if file == "-":
+        return 0
+    print(f"Exported {export.count} authorities to {file}.")
+    return 0
+
+
+def _read_file(file: str) -> bytes:
+    """The bytes of ``file`` (``-``: standard input); a failure is one line naming it."""
+    try:
+        return sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
+    except OSError as error:
+        raise SettingsError(f"{file}: cannot read the file ({error.strerror})") from None
+
+
+def _write_file(file: str, data: bytes) -> None:
+    """Write ``data`` to ``file`` (``-``: standard output); a failure is one line naming it."""
+    if file == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    try:
+        Path(file).write_bytes(data)
+    except OSError as error:
+        raise SettingsError(f"{file}: cannot write the file ({error.strerror})") from None
 
 
 async def _chat(settings: Settings, args: argparse.Namespace) -> int:
