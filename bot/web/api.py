@@ -15,13 +15,17 @@ Choices a client can rely on:
   ``closed``. A petition in ``moderation`` or ``rejected`` is 404 exactly like an id that
   does not exist, so the API does not even reveal that it exists. No citizen id, phone
   data or rejection reason is ever part of a response.
-- ``GET /api/v1/petitions/{id}`` with an id that is not a positive decimal integer is 404
-  (``not_found``), not 400: no resource lives at that path, as for any unknown id.
-- A list is ``{"items": [...], "next": URL or null}``, newest id first. ``next`` is the
-  request's own absolute URL with ``cursor`` set to the last id of the page (keyset
-  pagination: stable while new petitions are published). Query parameters are strict: a
-  value that is empty, malformed, out of range or given twice is 400 ``bad_request``;
-  parameters the API does not know are ignored.
+- Every authority is public, with its contacts, petition rules and statistics of the
+  requests for public information filed with it (counted at the time of the request by
+  ``civic.authority_stats``). Only counts: never who asked or what.
+- ``GET /api/v1/{petitions,authorities}/{id}`` with an id that is not a positive decimal
+  integer is 404 (``not_found``), not 400: no resource lives at that path, as for any
+  unknown id.
+- A list is ``{"items": [...], "next": URL or null}``: petitions newest id first,
+  authorities by id ascending. ``next`` is the request's own absolute URL with ``cursor``
+  set to the last id of the page (keyset pagination: stable while rows are added). Query
+  parameters are strict: a value that is empty, malformed, out of range or given twice is
+  400 ``bad_request``; parameters the API does not know are ignored.
 """
 
 from __future__ import annotations
@@ -41,9 +45,10 @@ from multidict import MultiMapping
 from yarl import URL
 
 from bot.web import openapi
-from bot.web.keys import DATABASE_KEY, PUBLIC_URL_KEY
+from bot.web.keys import CLOCK_KEY, DATABASE_KEY, PUBLIC_URL_KEY
+from civic.authority_stats import AuthorityRecord, AuthorityStatistics
 from civic.petitions import Petitions, PetitionView
-from storage.models import Authority, PetitionStatus
+from storage.models import Authority, AuthorityLevel, PetitionStatus
 
 API_PREFIX = "/api/v1"
 
@@ -130,12 +135,41 @@ def _timestamp(value: datetime | None) -> str | None:
 
 
 def authority_json(authority: Authority) -> dict[str, Any]:
+    """The authority as a petition names it (``Authority`` in the OpenAPI document)."""
     return {
         "id": authority.id,
         "name_uk": authority.name_uk,
         "name_en": authority.name_en,
         "level": authority.level.value,
         "region": authority.region,
+    }
+
+
+def authority_profile_json(record: AuthorityRecord) -> dict[str, Any]:
+    """An authority of the directory (``AuthorityProfile``): contacts, petition rules and
+    request statistics. The statistics are counts only, nothing about requesters."""
+    authority, stats = record.authority, record.requests
+    return {
+        **authority_json(authority),
+        "address": authority.address,
+        "phone": authority.phone,
+        "request_email": authority.request_email,
+        "website": authority.website,
+        "public_council_url": authority.public_council_url,
+        "petition_rules": {
+            "threshold": authority.petition_threshold,
+            "period_months": authority.petition_period_months,
+            "period_days": authority.petition_period_days,
+        },
+        "information_requests": {
+            "received": stats.received,
+            "answered": stats.answered,
+            "answered_on_time": stats.answered_on_time,
+            "refused": stats.refused,
+            "withdrawn": stats.withdrawn,
+            "open": stats.open,
+            "overdue": stats.overdue,
+        },
     }
 
 
@@ -213,6 +247,34 @@ class PetitionListQuery:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class AuthorityListQuery:
+    cursor: int | None
+    limit: int
+    level: AuthorityLevel | None
+    region: str | None
+
+    @classmethod
+    def parse(cls, query: MultiMapping[str]) -> AuthorityListQuery:
+        limit = _integer(query, "limit", 1, MAX_LIMIT)
+        raw_level = _single(query, "level")
+        level: AuthorityLevel | None = None
+        if raw_level is not None:
+            levels: Mapping[str, AuthorityLevel] = {lv.value: lv for lv in AuthorityLevel}
+            if raw_level not in levels:
+                raise BadRequest("'level' must be one of " + ", ".join(levels))
+            level = levels[raw_level]
+        region = _single(query, "region")
+        if region == "":
+            raise BadRequest("'region' must not be empty")
+        return cls(
+            cursor=_integer(query, "cursor", 1, MAX_ID),
+            limit=DEFAULT_LIMIT if limit is None else limit,
+            level=level,
+            region=region,
+        )
+
+
 # --- handlers --------------------------------------------------------------------------
 
 
@@ -222,6 +284,11 @@ def _public(request: web.Request) -> URL:
     if public_url is None:
         return request.url
     return URL(public_url + request.rel_url.path).with_query(request.rel_url.query)
+
+
+def _next_page(request: web.Request, last_id: int) -> str:
+    """This request's public URL with ``cursor`` moved to the last id of its page."""
+    return str(_public(request).update_query({"cursor": str(last_id)}))
 
 
 async def list_petitions(request: web.Request) -> web.Response:
@@ -236,10 +303,7 @@ async def list_petitions(request: web.Request) -> web.Response:
             authority_id=query.authority_id,
         )
         items = [petition_json(view) for view in views]
-    next_url = None
-    if more and views:
-        last_id = views[-1].petition.id
-        next_url = str(_public(request).update_query({"cursor": str(last_id)}))
+    next_url = _next_page(request, views[-1].petition.id) if more and views else None
     return json_response({"items": items, "next": next_url})
 
 
@@ -254,6 +318,38 @@ async def get_petition(request: web.Request) -> web.Response:
                 body = petition_json(view)
     if body is None:
         return error_response(404, "not_found", "No published petition has this id.")
+    return json_response(body)
+
+
+async def list_authorities(request: web.Request) -> web.Response:
+    """``GET /api/v1/authorities``: the directory by id, with request statistics."""
+    query = AuthorityListQuery.parse(request.query)
+    now = request.app[CLOCK_KEY].now()
+    async with request.app[DATABASE_KEY].reading() as session:
+        records, more = await AuthorityStatistics(session).page(
+            now=now,
+            cursor=query.cursor,
+            limit=query.limit,
+            level=query.level,
+            region=query.region,
+        )
+        items = [authority_profile_json(record) for record in records]
+    next_url = _next_page(request, records[-1].authority.id) if more and records else None
+    return json_response({"items": items, "next": next_url})
+
+
+async def get_authority(request: web.Request) -> web.Response:
+    """``GET /api/v1/authorities/{id}``: one authority with request statistics, else 404."""
+    authority_id = _path_id(request.match_info["id"])
+    body: dict[str, Any] | None = None
+    if authority_id is not None:
+        now = request.app[CLOCK_KEY].now()
+        async with request.app[DATABASE_KEY].reading() as session:
+            record = await AuthorityStatistics(session).get(authority_id, now)
+            if record is not None:
+                body = authority_profile_json(record)
+    if body is None:
+        return error_response(404, "not_found", "No authority has this id.")
     return json_response(body)
 
 
@@ -274,12 +370,15 @@ def add_routes(app: web.Application) -> None:
     """Register the open-data API and its middleware (JSON errors, CORS) on ``app``."""
     document = openapi.build_document(
         public_statuses=[status.value for status in PUBLIC_STATUSES],
+        authority_levels=[level.value for level in AuthorityLevel],
         default_limit=DEFAULT_LIMIT,
         max_limit=MAX_LIMIT,
     )
     app.middlewares.append(api_middleware)
     app.router.add_get(f"{API_PREFIX}/petitions", list_petitions)
     app.router.add_get(f"{API_PREFIX}/petitions/{{id}}", get_petition)
+    app.router.add_get(f"{API_PREFIX}/authorities", list_authorities)
+    app.router.add_get(f"{API_PREFIX}/authorities/{{id}}", get_authority)
     app.router.add_get(
         f"{API_PREFIX}/openapi.json", _openapi_handler(_dumps(document).encode("utf-8"))
     )
