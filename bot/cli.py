@@ -13,8 +13,9 @@ from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
 from bot.app import build_core, secret_key_for_local_use
-from bot.channels.base import ChannelStartError, ChatChannel
+from bot.channels.base import ChannelStartError, ChatChannel, Pusher
 from bot.channels.registry import enabled_channels
+from bot.notifier import Notifier
 from bot.scheduler import run_forever, run_scheduled_once
 from bot.settings import Settings, SettingsError, load_settings
 from civic.authority_directory import export_authorities, import_authorities
@@ -209,17 +210,24 @@ async def _background_services(
     scheduler = asyncio.create_task(
         run_forever(database, clock, settings.schedule_interval_seconds)
     )
+    notifier: asyncio.Task[None] | None = None
     try:
         for channel in channels:
             await channel.start()
             started.append(channel)
+        pushers = [channel for channel in started if isinstance(channel, Pusher)]
+        if pushers:
+            notices = Notifier(database, clock, pushers, settings.zone)
+            notifier = asyncio.create_task(notices.run_forever(NOTICE_INTERVAL_SECONDS))
         yield
     finally:
+        for task in (notifier, scheduler):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         for channel in reversed(started):
             await channel.stop()
-        scheduler.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await scheduler
         await runner.cleanup()
 
 
@@ -229,6 +237,10 @@ async def _background_services(
 # (docs/performance.md). Garbage cycles wait a little longer to be freed; memory is not
 # a concern at these sizes.
 GC_THRESHOLDS = (20_000, 20, 20)
+
+
+# How often `serve` looks for notices to send when the outbox was empty.
+NOTICE_INTERVAL_SECONDS = 2.0
 
 
 def _tune_garbage_collection() -> None:

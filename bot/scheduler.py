@@ -1,4 +1,5 @@
-"""Scheduled steps: closing expired petitions and marking those that reached the threshold."""
+"""Scheduled steps: closing expired petitions, marking those that reached the threshold,
+and telling citizens whose information requests are overdue."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import asyncio
 import logging
 
 from civic.clock import Clock
+from civic.information_requests import InformationRequests
 from civic.petitions import Petitions, SweepReport
 from storage.db import Database
 
@@ -15,6 +17,10 @@ log = logging.getLogger(__name__)
 async def run_scheduled_once(database: Database, clock: Clock) -> SweepReport:
     async with database.transaction() as session:
         report = await Petitions(session).sweep(clock.now())
+    async with database.transaction() as session:
+        overdue = await InformationRequests(session).sweep(clock.now())
+    if overdue:
+        log.info("information requests newly overdue: %d", len(overdue))
     if report.closed or report.awaiting_answer:
         log.info(
             "petition sweep: %d closed, %d awaiting an answer",

@@ -30,6 +30,7 @@ from storage.models import (
     CalendarDayKind,
     CalendarOverride,
     InformationRequest,
+    Notice,
     RequestStatus,
 )
 from storage.upsert import dialect_of
@@ -89,6 +90,17 @@ class Moved:
     request: InformationRequest
     old_due_at: datetime
     new_due_at: datetime
+
+
+class NoticeKind(enum.StrEnum):
+    """What the citizen is told about their request (see handlers/notices.py)."""
+
+    CLARIFICATION = "request_clarification"
+    EXTENDED = "request_extended"
+    ANSWERED = "request_answered"
+    REFUSED = "request_refused"
+    DUE_MOVED = "request_due_moved"
+    OVERDUE = "request_overdue"
 
 
 def term_rule(request: InformationRequest) -> TermRule:
@@ -192,6 +204,7 @@ class InformationRequests:
         request.clarification_answer = None
         request.clarification_asked_at = now
         request.status = RequestStatus.CLARIFICATION
+        self._notify(request, NoticeKind.CLARIFICATION, now)
         return request
 
     async def extend(self, request_id: int, reason: str, now: datetime) -> Filed:
@@ -208,6 +221,7 @@ class InformationRequests:
         request.status = RequestStatus.EXTENDED
         term = deadline(request.term_start_at, term_rule(request), await self.calendar(), self.zone)
         request.due_at = term.due_at
+        self._notify(request, NoticeKind.EXTENDED, now)
         return Filed(request, term)
 
     async def answer(
@@ -220,6 +234,7 @@ class InformationRequests:
         request.answered_at = now
         request.closed_at = now
         request.status = RequestStatus.PARTLY_ANSWERED if partly else RequestStatus.ANSWERED
+        self._notify(request, NoticeKind.ANSWERED, now)
         return request
 
     async def refuse(
@@ -232,6 +247,7 @@ class InformationRequests:
         request.refusal_text = check_length(explanation, REASON_RULE)
         request.closed_at = now
         request.status = RequestStatus.REFUSED
+        self._notify(request, NoticeKind.REFUSED, now)
         return request
 
     # --- the calendar -----------------------------------------------------------------
@@ -248,18 +264,18 @@ class InformationRequests:
         else:
             existing.kind, existing.reason = kind, cleaned
         await self.session.flush()
-        return await self._recompute()
+        return await self._recompute(now)
 
-    async def clear_calendar_day(self, day: date) -> list[Moved]:
+    async def clear_calendar_day(self, day: date, now: datetime) -> list[Moved]:
         """Remove an override: the library's calendar applies to that day again."""
         existing = await self.session.get(CalendarOverride, day)
         if existing is None:
             raise RequestError("no_override")
         await self.session.delete(existing)
         await self.session.flush()
-        return await self._recompute()
+        return await self._recompute(now)
 
-    async def _recompute(self) -> list[Moved]:
+    async def _recompute(self, now: datetime) -> list[Moved]:
         calendar = await self.calendar()
         statement = select(InformationRequest).where(InformationRequest.status.in_(RUNNING))
         moved: list[Moved] = []
@@ -267,10 +283,45 @@ class InformationRequests:
             term = deadline(request.term_start_at, term_rule(request), calendar, self.zone)
             if term.due_at != request.due_at:
                 moved.append(Moved(request, request.due_at, term.due_at))
-                request.due_at = term.due_at
+                old_due_at, request.due_at = request.due_at, term.due_at
+                self._notify(request, NoticeKind.DUE_MOVED, now, old_due_at=old_due_at.isoformat())
         return moved
 
+    async def sweep(self, now: datetime) -> list[InformationRequest]:
+        """The scheduled step: tell each citizen once that their request is overdue."""
+        statement = (
+            select(InformationRequest)
+            .where(
+                InformationRequest.status.in_(RUNNING),
+                InformationRequest.due_at < now,
+                InformationRequest.overdue_told_at.is_(None),
+            )
+            .with_for_update(skip_locked=True)
+        )
+        overdue = list((await self.session.execute(statement)).scalars())
+        for request in overdue:
+            request.overdue_told_at = now
+            self._notify(request, NoticeKind.OVERDUE, now)
+        return overdue
+
     # --- helpers ----------------------------------------------------------------------
+
+    def _notify(
+        self, request: InformationRequest, kind: NoticeKind, now: datetime, **payload: str
+    ) -> None:
+        """Owe the citizen a message about this change, in the same transaction."""
+        self.session.add(
+            Notice(
+                citizen_id=request.citizen_id,
+                channel=request.channel,
+                kind=kind.value,
+                subject_id=request.id,
+                payload=payload,
+                created_at=now,
+                send_after=now,
+                attempts=0,
+            )
+        )
 
     async def _get(self, request_id: int) -> InformationRequest:
         statement = select(InformationRequest).where(InformationRequest.id == request_id)

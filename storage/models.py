@@ -317,6 +317,34 @@ class RequestAttachment(Base):
     created_at: Mapped[datetime]
 
 
+class Notice(Base):
+    """A message owed to a citizen about something that changed (transactional outbox).
+
+    Written in the same transaction as the change, so a change is never without its
+    notice; sent later by the notifier, in the citizen's language, on the messenger they
+    used. ``kind`` and ``payload`` say what happened; the text is made at sending time.
+    """
+
+    __tablename__ = "notice"
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
+    citizen_id: Mapped[int] = mapped_column(ForeignKey("citizen.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(32))  # the preferred one
+    kind: Mapped[str] = mapped_column(String(40))
+    subject_id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"))
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime]
+    # Not before this moment: a retry's back-off, or another worker's claim.
+    send_after: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    sent_at: Mapped[datetime | None]
+    # Set when the notice was given up (no reachable account, or too many failures).
+    dropped_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_notice_pending", "sent_at", "dropped_at", "send_after"),)
+
+
 __all__ = [
     "Authority",
     "AuthorityLevel",
@@ -326,6 +354,7 @@ __all__ = [
     "ChannelAccount",
     "Citizen",
     "InformationRequest",
+    "Notice",
     "Petition",
     "PetitionStatus",
     "PetitionTally",

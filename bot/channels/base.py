@@ -6,9 +6,13 @@ renders the core's ``Reply`` objects back. It holds no business logic.
 
 from __future__ import annotations
 
-from typing import Protocol
+import enum
+from collections.abc import Sequence
+from typing import Protocol, runtime_checkable
 
 from aiohttp import web
+
+from handlers.replies import Reply
 
 
 class ChannelStartError(Exception):
@@ -30,3 +34,20 @@ class ChatChannel(Protocol):
 
     async def stop(self) -> None:
         """Stop polling, close HTTP sessions."""
+
+
+class PushOutcome(enum.Enum):
+    DELIVERED = "delivered"
+    UNREACHABLE = "unreachable"  # blocked, unsubscribed: try another messenger, or drop
+    FAILED = "failed"  # anything else: try again later
+
+
+@runtime_checkable
+class Pusher(Protocol):
+    """A channel that can write to a user first (the notifier's notices)."""
+
+    name: str
+
+    async def push(self, external_id: str, replies: Sequence[Reply]) -> PushOutcome:
+        """Send ``replies`` to the user; say how it went. Never raises for the platform's
+        refusals."""

@@ -197,7 +197,7 @@ async def test_a_calendar_override_moves_an_open_requests_due_date(
     assert (await _request(database, open_id)).due_at == end_of(date(2026, 12, 7))
     assert (await _request(database, answered_id)).due_at == end_of(date(2026, 12, 4))
     async with database.transaction() as session:
-        back = await InformationRequests(session).clear_calendar_day(date(2026, 12, 2))
+        back = await InformationRequests(session).clear_calendar_day(date(2026, 12, 2), clock.now())
         assert [m.new_due_at for m in back] == [end_of(date(2026, 12, 4))]
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Sequence
 
 from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
@@ -18,14 +19,16 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.utils.token import TokenValidationError
 from aiohttp import web
 
-from bot.channels.base import ChannelStartError
+from bot.channels.base import ChannelStartError, PushOutcome
 from bot.channels.telegram import startup
 from bot.channels.telegram.convert import CHANNEL
 from bot.channels.telegram.polling import Poller
 from bot.channels.telegram.processing import UpdateProcessor
+from bot.channels.telegram.render import render
 from bot.channels.telegram.webhook import TelegramWebhook
 from bot.settings import Settings
 from handlers.core import ConversationCore
+from handlers.replies import Reply
 from handlers.texts import Texts
 from locales.catalog import SUPPORTED_LOCALES
 
@@ -92,6 +95,11 @@ class TelegramChannel:
             await startup.stop_webhook(self.bot, self.settings.telegram_api_url)
             self._polling = asyncio.create_task(self.poller.run(), name="telegram-polling")
             log.info("Telegram @%s: polling", me.username)
+
+    async def push(self, external_id: str, replies: Sequence[Reply]) -> PushOutcome:
+        """A message we start (a notice); ``external_id`` is the private chat's user id."""
+        steps = render(replies, chat_id=int(external_id))
+        return await self.processor.delivery.push(steps)
 
     async def stop(self) -> None:
         if self._polling is not None:

@@ -41,6 +41,7 @@ from aiogram.methods import (
 from aiogram.methods.base import Response
 from aiogram.types import Message
 
+from bot.channels.base import PushOutcome
 from bot.channels.telegram.render import Step
 
 log = logging.getLogger(__name__)
@@ -119,6 +120,19 @@ class Delivery:
                 return
             except TelegramAPIError as error:
                 log.warning("telegram %s failed: %s", step.call.__api_method__, error)
+
+    async def push(self, steps: Sequence[Step]) -> PushOutcome:
+        """Make the calls in order for a message we start (a notice): stop at the first
+        failure and say what it was; the notifier decides about reachability and retries."""
+        for step in steps:
+            try:
+                await self._step(step)
+            except Blocked:
+                return PushOutcome.UNREACHABLE
+            except TelegramAPIError as error:
+                log.warning("telegram %s failed: %s", step.call.__api_method__, error)
+                return PushOutcome.FAILED
+        return PushOutcome.DELIVERED
 
     async def _step(self, step: Step) -> None:
         if isinstance(step.call, EditMessageText):

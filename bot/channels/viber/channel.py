@@ -22,14 +22,14 @@ the core's event id: a re-delivered callback is recognised in the database and a
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from urllib.parse import quote
 
 import aiohttp
 from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.channels.base import ChannelStartError
+from bot.channels.base import ChannelStartError, PushOutcome
 from bot.channels.viber.callbacks import (
     Callback,
     ConversationStarted,
@@ -48,6 +48,7 @@ from bot.channels.viber.webhook import ViberWebhook
 from bot.settings import Settings
 from handlers.core import ConversationCore
 from handlers.events import Command, IncomingEvent, Sender
+from handlers.replies import Reply
 
 log = logging.getLogger(__name__)
 
@@ -221,6 +222,20 @@ class ViberChannel:
             return
         if await deliver(self.client(), sender.id, messages) is Delivery.UNSUBSCRIBED:
             await self._mark_unreachable(sender.id)
+
+    async def push(self, external_id: str, replies: Sequence[Reply]) -> PushOutcome:
+        """A message we start (a notice). Viber delivers only to subscribed users."""
+        try:
+            messages = [m for reply in replies for m in messages_for(reply, self._sender_name)]
+        except ViberError:
+            log.exception("viber: a notice to %s cannot be rendered", external_id)
+            return PushOutcome.FAILED
+        outcome = await deliver(self.client(), external_id, messages)
+        return {
+            Delivery.SENT: PushOutcome.DELIVERED,
+            Delivery.UNSUBSCRIBED: PushOutcome.UNREACHABLE,
+            Delivery.FAILED: PushOutcome.FAILED,
+        }[outcome]
 
     async def _failed(self, callback: Failed) -> None:
         description = callback.desc.casefold()

@@ -64,6 +64,26 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_information_request_citizen_id'), ['citizen_id'], unique=False)
         batch_op.create_index('ix_information_request_status_due_at', ['status', 'due_at'], unique=False)
 
+    op.create_table('notice',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('citizen_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('channel', sa.String(length=32), nullable=False),
+    sa.Column('kind', sa.String(length=40), nullable=False),
+    sa.Column('subject_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('payload', sa.JSON(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('send_after', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('dropped_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('last_error', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['citizen_id'], ['citizen.id'], name=op.f('fk_notice_citizen_id_citizen')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_notice'))
+    )
+    with op.batch_alter_table('notice', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_notice_citizen_id'), ['citizen_id'], unique=False)
+        batch_op.create_index('ix_notice_pending', ['sent_at', 'dropped_at', 'send_after'], unique=False)
+
     op.create_table('request_attachment',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('request_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -98,6 +118,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_request_attachment_request_id'))
 
     op.drop_table('request_attachment')
+    with op.batch_alter_table('notice', schema=None) as batch_op:
+        batch_op.drop_index('ix_notice_pending')
+        batch_op.drop_index(batch_op.f('ix_notice_citizen_id'))
+
+    op.drop_table('notice')
     with op.batch_alter_table('information_request', schema=None) as batch_op:
         batch_op.drop_index('ix_information_request_status_due_at')
         batch_op.drop_index(batch_op.f('ix_information_request_citizen_id'))
