@@ -21,6 +21,7 @@ from bot.settings import Settings, SettingsError, load_settings
 from civic.authority_directory import export_authorities, import_authorities
 from civic.clock import SystemClock
 from civic.demo import seed_demo
+from civic.identity import attachment_key
 from storage.db import Database, ensure_sqlite_directory
 from storage.migrate import schema_is_current, upgrade_async
 
@@ -202,7 +203,9 @@ async def _background_services(
     """The HTTP server, the messenger channels and the scheduled steps, until the block ends."""
     from bot.web.server import create_app, start_http
 
-    app = create_app(database, clock, settings.public_url)
+    secret = settings.secret_key.get_secret_value() if settings.secret_key else None
+    key = attachment_key(secret) if secret else None
+    app = create_app(database, clock, settings.public_url, attachment_key=key)
     for channel in channels:
         channel.add_routes(app)
     runner = await start_http(app, settings.http_host, settings.http_port)

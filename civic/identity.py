@@ -53,6 +53,11 @@ def phone_key(secret_key: str) -> bytes:
     return hmac.new(secret_key.encode(), b"vzayemodiia/phone-hash/v1", hashlib.sha256).digest()
 
 
+def attachment_key(secret_key: str) -> bytes:
+    """A key for the links to answers' attachments, separate from the phone hashes."""
+    return hmac.new(secret_key.encode(), b"vzayemodiia/attachment-link/v1", hashlib.sha256).digest()
+
+
 def identify_phone(raw: str, key: bytes) -> PhoneIdentity:
     e164 = normalise_phone(raw)
     digest = hmac.new(key, e164.encode(), hashlib.sha256).hexdigest()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -31,6 +32,7 @@ from storage.models import (
     CalendarOverride,
     InformationRequest,
     Notice,
+    RequestAttachment,
     RequestStatus,
 )
 from storage.upsert import dialect_of
@@ -44,6 +46,9 @@ CLARIFICATION_RULE = LengthRule(min_chars=2, max_chars=10_000, min_letters=1)
 REASON_RULE = LengthRule(min_chars=10, max_chars=2_000, min_letters=5)
 ANSWER_RULE = LengthRule(min_chars=1, max_chars=100_000, min_letters=1)
 NUMBER_PREFIX = "ЗІ"
+# Telegram bots may upload files of up to 50 MB; keep well inside it.
+MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+MAX_ATTACHMENTS = 10
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 OPEN = (RequestStatus.SUBMITTED, RequestStatus.EXTENDED, RequestStatus.CLARIFICATION)
@@ -75,6 +80,13 @@ class RequestDraft:
     requester_name: str
     urgent: bool = False
     reply_email: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AttachedFile:
+    filename: str
+    media_type: str
+    content: bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +194,14 @@ class InformationRequests:
         request.closed_at = now
         return request
 
+    async def attachments(self, request_id: int) -> list[RequestAttachment]:
+        statement = (
+            select(RequestAttachment)
+            .where(RequestAttachment.request_id == request_id)
+            .order_by(RequestAttachment.id)
+        )
+        return list((await self.session.execute(statement)).scalars())
+
     async def of_citizen(self, citizen_id: int) -> list[InformationRequest]:
         """The citizen's requests, newest first."""
         statement = (
@@ -225,12 +245,36 @@ class InformationRequests:
         return Filed(request, term)
 
     async def answer(
-        self, request_id: int, answer: str, now: datetime, *, partly: bool = False
+        self,
+        request_id: int,
+        answer: str,
+        now: datetime,
+        *,
+        partly: bool = False,
+        files: Sequence[AttachedFile] = (),
     ) -> InformationRequest:
         request = await self._get(request_id)
         if request.status not in RUNNING:
             raise RequestError("not_running")
+        if len(files) > MAX_ATTACHMENTS:
+            raise RequestError("too_many_attachments")
+        for file in files:
+            name = file.filename.strip()
+            if not name or len(name) > 200 or "/" in name or "\\" in name:
+                raise RequestError("bad_attachment_name")
+            if not file.content or len(file.content) > MAX_ATTACHMENT_BYTES:
+                raise RequestError("bad_attachment_size")
         request.answer_text = check_length(answer, ANSWER_RULE)
+        for file in files:
+            self.session.add(
+                RequestAttachment(
+                    request_id=request.id,
+                    filename=file.filename.strip(),
+                    media_type=file.media_type or "application/octet-stream",
+                    content=file.content,
+                    created_at=now,
+                )
+            )
         request.answered_at = now
         request.closed_at = now
         request.status = RequestStatus.PARTLY_ANSWERED if partly else RequestStatus.ANSWERED

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from civic.citizens import Citizens
 from civic.petitions import Petitions
 from handlers.events import IncomingEvent
-from handlers.replies import Button, Image, Reply
+from handlers.replies import Button, Document, Image, Reply
 from handlers.state import DialogState
 from handlers.texts import Texts
 from storage.models import ChannelAccount, Citizen
@@ -79,6 +79,7 @@ class Context:
         request_phone: str | None = None,
         image: Image | None = None,
         replaces_origin: bool = False,
+        documents: Sequence[Document] = (),
     ) -> None:
         self.replies.append(
             Reply(
@@ -87,6 +88,7 @@ class Context:
                 request_phone=request_phone,
                 image=image,
                 replaces_origin=replaces_origin,
+                documents=documents,
             )
         )
 

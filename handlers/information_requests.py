@@ -20,6 +20,7 @@ from handlers import request_views as rviews
 from handlers.authority_directory import directory_button
 from handlers.common import back_to_menu
 from handlers.context import Context
+from handlers.notices import answer_documents
 from handlers.replies import Button
 from handlers.router import Router
 from storage.models import InformationRequest, RequestStatus
@@ -372,7 +373,8 @@ async def open_request(ctx: Context, args: list[str]) -> None:
     if request.status in OPEN:
         rows.append([Button(t._("↩ Withdraw the request"), f"rqw:{request.id}")])
     rows.append([Button(t._("📂 My requests"), "rqm"), back_to_menu(t)])
-    ctx.reply(rviews.request_card(t, request, await _left(ctx, request)), rows)
+    documents = await answer_documents(ctx.session, request)
+    ctx.reply(rviews.request_card(t, request, await _left(ctx, request)), rows, documents=documents)
 
 
 @router.button("rqc")

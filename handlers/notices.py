@@ -7,11 +7,11 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from civic.information_requests import NoticeKind
+from civic.information_requests import InformationRequests, NoticeKind
 from handlers import petition_views as views
 from handlers import request_views as rviews
 from handlers.common import back_to_menu
-from handlers.replies import Button, Reply
+from handlers.replies import Button, Document, Reply
 from handlers.texts import Texts
 from storage.models import InformationRequest, Notice, RequestStatus
 
@@ -34,7 +34,14 @@ async def render_notice(session: AsyncSession, notice: Notice, t: Texts) -> list
         rows.append([Button(t._("✍ Answer the question"), f"rqc:{request.id}")])
     rows.append([Button(t._("📂 Open the request"), f"rqo:{request.id}")])
     rows.append([back_to_menu(t)])
-    return [Reply(header + "\n" + body, rows)]
+    documents = await answer_documents(session, request) if kind is NoticeKind.ANSWERED else []
+    return [Reply(header + "\n" + body, rows, documents=documents)]
+
+
+async def answer_documents(session: AsyncSession, request: InformationRequest) -> list[Document]:
+    """The files the authority answered with, to send along with the answer."""
+    files = await InformationRequests(session).attachments(request.id)
+    return [Document(f.id, f.filename, f.media_type, f.content) for f in files]
 
 
 def _body(t: Texts, kind: NoticeKind, request: InformationRequest, notice: Notice) -> str:

@@ -27,12 +27,24 @@ class Image:
 
 
 @dataclass(frozen=True, slots=True)
+class Document:
+    """A file sent along (an authority's answer's attachment): uploaded where the
+    messenger takes files, linked where it takes only links."""
+
+    attachment_id: int
+    filename: str
+    media_type: str
+    content: bytes
+
+
+@dataclass(frozen=True, slots=True)
 class Reply:
     text: str
     buttons: Sequence[Sequence[Button]] = ()
     # A label for the messenger's "share my phone number" button, when we ask for it.
     request_phone: str | None = None
     image: Image | None = None
+    documents: Sequence[Document] = ()
     # The reply may replace the message whose button was pressed (pagination), where the
     # channel can edit messages.
     replaces_origin: bool = False

@@ -23,6 +23,8 @@ def render(reply: Reply) -> str:
     lines = [reply.text]
     if reply.image is not None:
         lines.append(f"[image: {reply.image.alt_text}]")
+    for document in reply.documents:
+        lines.append(f"[file: {document.filename}, {len(document.content):,} bytes]")
     number = 0
     for number, button in enumerate(reply.choices, start=1):
         lines.append(f"  {number}. {button.label}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.web import api
+from bot.web import api, attachments
 from bot.web.keys import CLOCK_KEY, DATABASE_KEY, PUBLIC_URL_KEY
 from civic.clock import Clock
 from storage.db import Database
@@ -18,7 +18,13 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "database unavailable"}, status=503)
 
 
-def create_app(database: Database, clock: Clock, public_url: str | None = None) -> web.Application:
+def create_app(
+    database: Database,
+    clock: Clock,
+    public_url: str | None = None,
+    *,
+    attachment_key: bytes | None = None,
+) -> web.Application:
     app = web.Application(client_max_size=1024 * 1024)
     app[DATABASE_KEY] = database
     app[CLOCK_KEY] = clock
@@ -26,6 +32,8 @@ def create_app(database: Database, clock: Clock, public_url: str | None = None) 
         app[PUBLIC_URL_KEY] = public_url.rstrip("/")
     app.router.add_get("/healthz", healthz)
     api.add_routes(app)
+    if attachment_key is not None:
+        attachments.add_route(app, attachment_key)
     return app
 
 

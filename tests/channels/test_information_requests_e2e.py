@@ -15,7 +15,8 @@ from sqlalchemy import select
 from bot.notifier import Notifier
 from civic.clock import FixedClock
 from civic.deadlines import KYIV, end_of_day
-from civic.information_requests import InformationRequests
+from civic.information_requests import AttachedFile, InformationRequests, RequestDraft
+from storage import repositories as repo
 from storage.db import Database
 from storage.models import InformationRequest, Notice, RequestStatus
 from tests.channels.telegram.conftest import TelegramHarness, button_data, fake_api, telegram
@@ -114,3 +115,37 @@ async def test_a_clarification_round_trip_through_viber(
     assert again.status is RequestStatus.SUBMITTED
     assert again.clarification_answer == "From house 1 to house 40."
     assert again.due_at == end_of_day(date(2026, 12, 4))
+
+
+async def test_an_answers_files_arrive_as_documents_on_telegram_and_as_links_on_viber(
+    telegram: TelegramHarness, viber: ViberHarness, database: Database, clock: FixedClock
+) -> None:
+    """Telegram uploads each file (sendDocument); Viber, which bots cannot upload to, gets
+    a signed link per file under VZ_PUBLIC_URL."""
+    authority = await make_authority(database, clock.now())
+    pdf = AttachedFile("договір 17-2026.pdf", "application/pdf", b"%PDF-1.7 demo" * 100)
+    await viber.post(builders.subscribed(VIBER_USER))
+    async with database.transaction() as session:
+        ids = []
+        for channel, user in (("telegram", str(OLENA.id)), ("viber", VIBER_USER)):
+            account = await repo.lock_account(session, channel, user, "en", clock.now())
+            requests = InformationRequests(session)
+            filed = await requests.file(
+                RequestDraft(authority, BODY, "Olena Koval"),
+                account.citizen_id,
+                channel,
+                "en",
+                clock.now(),
+            )
+            ids.append(filed.request.id)
+        for request_id in ids:
+            await requests.answer(request_id, "See the contract.", clock.now(), files=[pdf])
+    notifier = Notifier(database, clock, [telegram.channel, viber.channel], KYIV)
+    assert await notifier.run_once() == 2
+    (document,) = telegram.api.calls_of("sendDocument")
+    assert document["chat_id"] == OLENA.id
+    assert document["document"].filename == "договір 17-2026.pdf"
+    assert document["document"].content == pdf.content
+    shown = viber.last(VIBER_USER)["text"]
+    assert "📎 договір 17-2026.pdf: http://127.0.0.1:" in shown
+    assert "/attachments/" in shown

@@ -423,6 +423,22 @@ class FakeTelegramAPI:
         content = {"photo": [size], **self._displayed(params, "caption", MAX_CAPTION)}
         return self._new_message(chat_id, content, params.get("reply_markup"))
 
+    async def _api_sendDocument(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat_id = self._chat_id(params)
+        document = params.get("document")
+        if not isinstance(document, UploadedFile) or not document.content:
+            raise ApiError(400, "Bad Request: there is no document in the request")
+        content = {
+            "document": {
+                "file_id": f"document-{len(self.messages) + 1}",
+                "file_unique_id": "d",
+                "file_name": document.filename,
+                "file_size": len(document.content),
+            },
+            **self._displayed(params, "caption", MAX_CAPTION),
+        }
+        return self._new_message(chat_id, content, params.get("reply_markup"))
+
     async def _api_editMessageText(self, params: dict[str, Any]) -> dict[str, Any]:
         message = self._stored(params)
         content = self._displayed(params, "text", MAX_TEXT)

@@ -32,6 +32,7 @@ from aiogram.methods import (
     EditMessageText,
     GetMe,
     GetUpdates,
+    SendDocument,
     SendMessage,
     SendPhoto,
     SetMyCommands,
@@ -57,6 +58,7 @@ RESPONSE_TYPES: tuple[type[Any], ...] = tuple(
     for method in (
         SendMessage,
         SendPhoto,
+        SendDocument,
         EditMessageText,
         EditMessageReplyMarkup,
         AnswerCallbackQuery,

@@ -32,7 +32,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from aiogram.enums import ParseMode
-from aiogram.methods import EditMessageText, SendMessage, SendPhoto
+from aiogram.methods import EditMessageText, SendDocument, SendMessage, SendPhoto
 from aiogram.types import (
     BufferedInputFile,
     InlineKeyboardButton,
@@ -42,7 +42,7 @@ from aiogram.types import (
     ReplyKeyboardRemove,
 )
 
-from handlers.replies import Button, Reply
+from handlers.replies import Button, Document, Reply
 
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
@@ -57,7 +57,7 @@ Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
 class Step:
     """One Bot API call, with what to do when it cannot be done as planned."""
 
-    call: SendMessage | SendPhoto | EditMessageText
+    call: SendMessage | SendPhoto | SendDocument | EditMessageText
     # For an edit: the message to send instead when the original cannot be edited.
     fallback: SendMessage | None = None
     # An inline keyboard to add to the sent message (it went out removing a reply keyboard).
@@ -132,6 +132,7 @@ class _Draft:
 
     text: str
     photo: bytes | None = None
+    document: Document | None = None
     markup: Markup | None = None
     inline_after: InlineKeyboardMarkup | None = None
     edit_message_id: int | None = None
@@ -148,11 +149,14 @@ def _drafts(reply: Reply, edit_message_id: int | None) -> list[_Draft]:
         drafts[-1].markup = inline
     if reply.request_phone:
         drafts.append(_Draft(reply.request_phone, markup=contact_keyboard(reply.request_phone)))
+    # Files follow the text they belong to; its buttons stay on the text.
+    drafts += [_Draft("", document=document) for document in reply.documents]
     # Only one plain text (with or without inline buttons) can replace the pressed message.
     if (
         edit_message_id is not None
         and len(drafts) == 1
         and drafts[0].photo is None
+        and drafts[0].document is None
         and not isinstance(drafts[0].markup, ReplyKeyboardMarkup)
     ):
         drafts[0].edit_message_id = edit_message_id
@@ -176,6 +180,9 @@ def _remove_contact_keyboard(drafts: list[_Draft]) -> None:
 
 def _step(chat_id: int, draft: _Draft) -> Step:
     text = escape(draft.text)
+    if draft.document is not None:
+        upload = BufferedInputFile(draft.document.content, filename=draft.document.filename)
+        return Step(SendDocument(chat_id=chat_id, document=upload))
     if draft.photo is not None:
         photo = BufferedInputFile(draft.photo, filename="image.png")
         call: SendMessage | SendPhoto | EditMessageText = SendPhoto(

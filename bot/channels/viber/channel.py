@@ -46,9 +46,11 @@ from bot.channels.viber.models import JsonObject, TextMessage
 from bot.channels.viber.render import messages_for, welcome_for
 from bot.channels.viber.webhook import ViberWebhook
 from bot.settings import Settings
+from bot.web.attachments import attachment_url
+from civic.identity import attachment_key
 from handlers.core import ConversationCore
 from handlers.events import Command, IncomingEvent, Sender
-from handlers.replies import Reply
+from handlers.replies import Document, Reply
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +100,8 @@ class ViberChannel:
         self._api_url = settings.viber_api_url
         self._public_url = settings.public_url.rstrip("/") if settings.public_url else None
         self._sender_name = settings.viber_name
+        secret = settings.secret_key.get_secret_value() if settings.secret_key else None
+        self._attachment_key = attachment_key(secret) if secret else None
         self._retry = retry
         self._session: aiohttp.ClientSession | None = None
         self._client: ViberClient | None = None
@@ -216,17 +220,27 @@ class ViberChannel:
         messages: list[TextMessage] = []
         try:
             for reply in replies:
-                messages.extend(messages_for(reply, self._sender_name))
+                messages.extend(messages_for(reply, self._sender_name, self._document_link))
         except ViberError:
             log.exception("viber: the replies to %s cannot be sent", sender.id)
             return
         if await deliver(self.client(), sender.id, messages) is Delivery.UNSUBSCRIBED:
             await self._mark_unreachable(sender.id)
 
+    def _document_link(self, document: Document) -> str:
+        """The signed download link of an answer's file (Viber takes links, not uploads)."""
+        if self._attachment_key is None or self._public_url is None:
+            return "—"
+        return attachment_url(self._public_url, self._attachment_key, document.attachment_id)
+
     async def push(self, external_id: str, replies: Sequence[Reply]) -> PushOutcome:
         """A message we start (a notice). Viber delivers only to subscribed users."""
         try:
-            messages = [m for reply in replies for m in messages_for(reply, self._sender_name)]
+            messages = [
+                message
+                for reply in replies
+                for message in messages_for(reply, self._sender_name, self._document_link)
+            ]
         except ViberError:
             log.exception("viber: a notice to %s cannot be rendered", external_id)
             return PushOutcome.FAILED

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from bot.channels.viber.client import encode_request
 from bot.channels.viber.errors import ViberRequestTooLarge
@@ -30,7 +30,7 @@ from bot.channels.viber.models import (
     KeyboardButton,
     TextMessage,
 )
-from handlers.replies import Button, Reply
+from handlers.replies import Button, Document, Reply
 
 BUTTON_PREFIX = "vz:"
 # Our tracking data on a message that asks for the phone number (see ``incoming``).
@@ -76,17 +76,25 @@ def keyboard_for(reply: Reply) -> Keyboard | None:
     return Keyboard(tuple(buttons)) if buttons else None
 
 
-def reply_text(reply: Reply) -> str:
-    """The reply's text, with an image's text alternative after it."""
+DocumentLink = Callable[[Document], str]
+
+
+def reply_text(reply: Reply, document_link: DocumentLink | None = None) -> str:
+    """The reply's text, with an image's text alternative and links to its files after it
+    (Viber bots cannot upload files, only point to them)."""
     parts = [reply.text]
     if reply.image is not None:
         parts.append(reply.image.alt_text)
+    if reply.documents and document_link is not None:
+        parts.append("\n".join(f"📎 {d.filename}: {document_link(d)}" for d in reply.documents))
     return "\n\n".join(part for part in parts if part)
 
 
-def messages_for(reply: Reply, sender_name: str) -> list[TextMessage]:
+def messages_for(
+    reply: Reply, sender_name: str, document_link: DocumentLink | None = None
+) -> list[TextMessage]:
     """One reply as one or more messages; the keyboard rides on the last one."""
-    last = _last_message(reply_text(reply), reply)
+    last = _last_message(reply_text(reply, document_link), reply)
     parts = split_text(last.text, MAX_TEXT_CHARS, _text_budget(last, sender_name))
     return [TextMessage(part) for part in parts[:-1]] + [_with_text(last, parts[-1])]
 
