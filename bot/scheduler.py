@@ -18,9 +18,15 @@ async def run_scheduled_once(database: Database, clock: Clock) -> SweepReport:
     async with database.transaction() as session:
         report = await Petitions(session).sweep(clock.now())
     async with database.transaction() as session:
-        overdue = await InformationRequests(session).sweep(clock.now())
-    if overdue:
-        log.info("information requests newly overdue: %d", len(overdue))
+        requests = InformationRequests(session)
+        overdue = await requests.sweep(clock.now())
+        reminded = await requests.remind_officials(clock.now())
+    if overdue or reminded:
+        log.info(
+            "information requests: %d newly overdue, %d authorities reminded",
+            len(overdue),
+            len(reminded),
+        )
     if report.closed or report.awaiting_answer:
         log.info(
             "petition sweep: %d closed, %d awaiting an answer",

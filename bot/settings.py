@@ -44,6 +44,10 @@ class Settings(BaseSettings):
     telegram_api_url: str = "https://api.telegram.org"
     telegram_mode: Literal["webhook", "polling"] | None = None
     telegram_webhook_secret: SecretStr | None = None
+    # E-mail: requests forwarded to authorities, answer copies, reminders to officials.
+    # smtp://[user:password@]host[:port] (STARTTLS when offered), or smtps:// for TLS.
+    smtp_url: SecretStr | None = None
+    mail_from: str = "VzayemoDiia <noreply@vzayemodiia.invalid>"
     viber_token: SecretStr | None = None
     viber_api_url: str = "https://chatapi.viber.com/pa"
     viber_name: str = Field(default="VzayemoDiia", min_length=1, max_length=28)

@@ -17,13 +17,13 @@ import enum
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from civic.deadlines import KYIV, Deadline, TermRule, deadline
+from civic.deadlines import KYIV, Deadline, Lateness, TermRule, deadline, time_left
 from civic.text import LengthRule, check_length
 from civic.working_days import WorkingCalendar
 from storage.models import (
@@ -31,6 +31,7 @@ from storage.models import (
     CalendarDayKind,
     CalendarOverride,
     InformationRequest,
+    Mail,
     Notice,
     RequestAttachment,
     RequestStatus,
@@ -115,6 +116,22 @@ class NoticeKind(enum.StrEnum):
     OVERDUE = "request_overdue"
 
 
+class MailKind(enum.StrEnum):
+    """E-mails the rules owe (see handlers/mail_texts.py)."""
+
+    REQUEST_TO_AUTHORITY = "request_to_authority"
+    CLARIFICATION_TO_AUTHORITY = "clarification_to_authority"
+    ANSWER_COPY = "answer_copy"
+    OFFICIAL_REMINDER = "official_reminder"
+
+
+# Officials are reminded once, when this little of the term is left.
+REMIND_WORKING_DAYS_LEFT = 1
+REMIND_URGENT_BEFORE = timedelta(hours=12)
+# Authorities are written to in the state language.
+AUTHORITY_LOCALE = "uk"
+
+
 def term_rule(request: InformationRequest) -> TermRule:
     if request.status is RequestStatus.EXTENDED:
         return TermRule.TWENTY_WORKING_DAYS
@@ -170,6 +187,7 @@ class InformationRequests:
         )
         self.session.add(request)
         await self.session.flush()
+        await self._mail_authority(request, MailKind.REQUEST_TO_AUTHORITY, now)
         return Filed(request, term)
 
     async def answer_clarification(
@@ -184,6 +202,7 @@ class InformationRequests:
         request.term_start_at = now
         term = deadline(now, term_rule(request), await self.calendar(), self.zone)
         request.due_at = term.due_at
+        await self._mail_authority(request, MailKind.CLARIFICATION_TO_AUTHORITY, now)
         return Filed(request, term)
 
     async def withdraw(self, request_id: int, citizen_id: int, now: datetime) -> InformationRequest:
@@ -279,6 +298,7 @@ class InformationRequests:
         request.closed_at = now
         request.status = RequestStatus.PARTLY_ANSWERED if partly else RequestStatus.ANSWERED
         self._notify(request, NoticeKind.ANSWERED, now)
+        self._mail_copy(request, now)
         return request
 
     async def refuse(
@@ -292,6 +312,7 @@ class InformationRequests:
         request.closed_at = now
         request.status = RequestStatus.REFUSED
         self._notify(request, NoticeKind.REFUSED, now)
+        self._mail_copy(request, now)
         return request
 
     # --- the calendar -----------------------------------------------------------------
@@ -348,7 +369,68 @@ class InformationRequests:
             self._notify(request, NoticeKind.OVERDUE, now)
         return overdue
 
+    async def remind_officials(self, now: datetime) -> list[InformationRequest]:
+        """The scheduled step: remind the authority once when a term is about to end
+        (the last working day, or the last 12 hours of the 48-hour track)."""
+        statement = (
+            select(InformationRequest)
+            .where(
+                InformationRequest.status.in_(RUNNING),
+                InformationRequest.official_reminded_at.is_(None),
+                InformationRequest.due_at >= now,
+            )
+            .with_for_update(skip_locked=True)
+        )
+        calendar = await self.calendar()
+        reminded = []
+        for request in (await self.session.execute(statement)).scalars():
+            if request.urgent and request.status is RequestStatus.SUBMITTED:
+                due_soon = request.due_at - now <= REMIND_URGENT_BEFORE
+            else:
+                left = time_left(request.due_at, now, calendar, self.zone)
+                due_soon = (
+                    left.lateness is Lateness.ON_TIME
+                    and left.working_days <= REMIND_WORKING_DAYS_LEFT
+                )
+            if due_soon:
+                request.official_reminded_at = now
+                await self._mail_authority(request, MailKind.OFFICIAL_REMINDER, now)
+                reminded.append(request)
+        return reminded
+
     # --- helpers ----------------------------------------------------------------------
+
+    async def _mail_authority(
+        self, request: InformationRequest, kind: MailKind, now: datetime
+    ) -> None:
+        authority = await self.session.get(Authority, request.authority_id)
+        if authority is not None and authority.request_email:
+            self._mail(authority.request_email, kind, request, AUTHORITY_LOCALE, now)
+
+    def _mail_copy(self, request: InformationRequest, now: datetime) -> None:
+        if request.reply_email:
+            self._mail(request.reply_email, MailKind.ANSWER_COPY, request, request.locale, now)
+
+    def _mail(
+        self,
+        recipient: str,
+        kind: MailKind,
+        request: InformationRequest,
+        locale: str,
+        now: datetime,
+    ) -> None:
+        """Owe an e-mail about this request, in the same transaction as the change."""
+        self.session.add(
+            Mail(
+                recipient=recipient,
+                kind=kind.value,
+                subject_id=request.id,
+                locale=locale,
+                created_at=now,
+                send_after=now,
+                attempts=0,
+            )
+        )
 
     def _notify(
         self, request: InformationRequest, kind: NoticeKind, now: datetime, **payload: str

@@ -345,6 +345,28 @@ class Notice(Base):
     __table_args__ = (Index("ix_notice_pending", "sent_at", "dropped_at", "send_after"),)
 
 
+class Mail(Base):
+    """An e-mail owed (transactional outbox), like ``Notice`` but to an address: a request
+    forwarded to its authority, a copy of an answer, a reminder to officials. The text is
+    made when it is sent."""
+
+    __tablename__ = "mail"
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(254))
+    kind: Mapped[str] = mapped_column(String(40))
+    subject_id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"))
+    locale: Mapped[str] = mapped_column(String(8))
+    created_at: Mapped[datetime]
+    send_after: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    sent_at: Mapped[datetime | None]
+    dropped_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_mail_pending", "sent_at", "dropped_at", "send_after"),)
+
+
 __all__ = [
     "Authority",
     "AuthorityLevel",
@@ -354,6 +376,7 @@ __all__ = [
     "ChannelAccount",
     "Citizen",
     "InformationRequest",
+    "Mail",
     "Notice",
     "Petition",
     "PetitionStatus",

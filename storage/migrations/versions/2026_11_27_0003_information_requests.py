@@ -64,6 +64,23 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_information_request_citizen_id'), ['citizen_id'], unique=False)
         batch_op.create_index('ix_information_request_status_due_at', ['status', 'due_at'], unique=False)
 
+    op.create_table('mail',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('recipient', sa.String(length=254), nullable=False),
+    sa.Column('kind', sa.String(length=40), nullable=False),
+    sa.Column('subject_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('locale', sa.String(length=8), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('send_after', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('dropped_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('last_error', sa.Text(), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_mail'))
+    )
+    with op.batch_alter_table('mail', schema=None) as batch_op:
+        batch_op.create_index('ix_mail_pending', ['sent_at', 'dropped_at', 'send_after'], unique=False)
+
     op.create_table('notice',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('citizen_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -118,6 +135,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_request_attachment_request_id'))
 
     op.drop_table('request_attachment')
+    with op.batch_alter_table('mail', schema=None) as batch_op:
+        batch_op.drop_index('ix_mail_pending')
+
+    op.drop_table('mail')
     with op.batch_alter_table('notice', schema=None) as batch_op:
         batch_op.drop_index('ix_notice_pending')
         batch_op.drop_index(batch_op.f('ix_notice_citizen_id'))
