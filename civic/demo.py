@@ -1,8 +1,10 @@
-"""Demo content (``vzayemodiia seed-demo``): authorities, petitions and their signatures.
+"""Demo content (``vzayemodiia seed-demo``): authorities with their contacts, petitions
+and their signatures.
 
 Idempotent: authorities are found by their Ukrainian name and petitions by title, so a
-second run adds nothing. Demo signatures belong to demo citizens without phones, so that
-every count still equals its signature rows.
+second run adds nothing (nor changes an authority already there, contacts included).
+Demo signatures belong to demo citizens without phones, so that every count still equals
+its signature rows.
 """
 
 from __future__ import annotations
@@ -28,6 +30,14 @@ class DemoAuthority:
     threshold: int
     months: int | None
     days: int | None
+    # Contacts for the directory. The addresses are the bodies' public ones; the phones,
+    # mailboxes and sites are made up: every domain is under example.org (reserved, RFC
+    # 2606), so no demo request is ever mailed to a real office.
+    address: str | None = None
+    phone: str | None = None  # E.164
+    request_email: str | None = None
+    website: str | None = None
+    public_council_url: str | None = None
 
 
 AUTHORITIES = [
@@ -39,6 +49,10 @@ AUTHORITIES = [
         NATIONAL_THRESHOLD,
         NATIONAL_PERIOD_MONTHS,
         None,
+        address="вул. Банкова, 11, м. Київ, 01220",
+        phone="+380442000001",
+        request_email="zapyt@demo-president.example.org",
+        website="https://demo-president.example.org",
     ),
     DemoAuthority(
         "Верховна Рада України",
@@ -48,6 +62,10 @@ AUTHORITIES = [
         NATIONAL_THRESHOLD,
         NATIONAL_PERIOD_MONTHS,
         None,
+        address="вул. Михайла Грушевського, 5, м. Київ, 01008",
+        phone="+380442000002",
+        request_email="zapyt@demo-rada.example.org",
+        website="https://demo-rada.example.org",
     ),
     DemoAuthority(
         "Кабінет Міністрів України",
@@ -57,6 +75,11 @@ AUTHORITIES = [
         NATIONAL_THRESHOLD,
         NATIONAL_PERIOD_MONTHS,
         None,
+        address="вул. Михайла Грушевського, 12/2, м. Київ, 01008",
+        phone="+380442000003",
+        request_email="zapyt@demo-kmu.example.org",
+        website="https://demo-kmu.example.org",
+        public_council_url="https://demo-kmu.example.org/hromadska-rada",
     ),
     DemoAuthority(
         "Львівська обласна рада",
@@ -66,9 +89,24 @@ AUTHORITIES = [
         1000,
         None,
         60,
+        address="вул. Винниченка, 18, м. Львів, 79008",
+        phone="+380322000000",
+        request_email="zapyt@demo-lvivoblrada.example.org",
+        website="https://demo-lvivoblrada.example.org",
     ),
     DemoAuthority(
-        "Київська міська рада", "Kyiv City Council", AuthorityLevel.LOCAL, "м. Київ", 10000, 3, None
+        "Київська міська рада",
+        "Kyiv City Council",
+        AuthorityLevel.LOCAL,
+        "м. Київ",
+        10000,
+        3,
+        None,
+        address="вул. Хрещатик, 36, м. Київ, 01044",
+        phone="+380442000004",
+        request_email="zapyt@demo-kmda.example.org",
+        website="https://demo-kmda.example.org",
+        public_council_url="https://demo-kmda.example.org/hromadska-rada",
     ),
     DemoAuthority(
         "Вінницька міська рада",
@@ -78,6 +116,11 @@ AUTHORITIES = [
         300,
         None,
         30,
+        address="вул. Соборна, 59, м. Вінниця, 21050",
+        phone="+380432000000",
+        request_email="zapyt@demo-vmr.example.org",
+        website="https://demo-vmr.example.org",
+        public_council_url="https://demo-vmr.example.org/hromadska-rada",
     ),
 ]
 
@@ -149,6 +192,11 @@ async def seed_demo(session: AsyncSession, now: datetime) -> SeedReport:
                 petition_period_months=item.months,
                 petition_period_days=item.days,
                 search_text=search_key(item.name_uk, item.name_en),
+                address=item.address,
+                phone=item.phone,
+                request_email=item.request_email,
+                website=item.website,
+                public_council_url=item.public_council_url,
                 created_at=now,
             )
             session.add(found)

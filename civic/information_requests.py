@@ -45,6 +45,8 @@ NAME_RULE = LengthRule(min_chars=3, max_chars=100, min_letters=3)
 QUESTION_RULE = LengthRule(min_chars=10, max_chars=5_000, min_letters=5)
 CLARIFICATION_RULE = LengthRule(min_chars=2, max_chars=10_000, min_letters=1)
 REASON_RULE = LengthRule(min_chars=10, max_chars=2_000, min_letters=5)
+# A calendar override's reason fits its column (calendar_override.reason, 300).
+CALENDAR_REASON_RULE = LengthRule(min_chars=10, max_chars=300, min_letters=5)
 ANSWER_RULE = LengthRule(min_chars=1, max_chars=100_000, min_letters=1)
 NUMBER_PREFIX = "ЗІ"
 # Telegram bots may upload files of up to 50 MB; keep well inside it.
@@ -323,7 +325,7 @@ class InformationRequests:
         """Record an override (replacing one for the same day) and move the deadlines of
         running requests with it."""
         existing = await self.session.get(CalendarOverride, day)
-        cleaned = check_length(reason, REASON_RULE)
+        cleaned = check_length(reason, CALENDAR_REASON_RULE)
         if existing is None:
             self.session.add(CalendarOverride(day=day, kind=kind, reason=cleaned, created_at=now))
         else:
