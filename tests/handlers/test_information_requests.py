@@ -175,3 +175,16 @@ async def test_the_directory_finds_an_authority_and_its_deep_link_opens_the_card
     assert alice.payload_of("Request information") == f"rqa:{authority_id}"
     await alice.say("/start authority_999999")
     assert "not in the directory" in alice.last.text
+
+
+async def test_an_authority_that_does_not_exist_restarts_the_choice(
+    alice: Persona, database: Database, clock: FixedClock
+) -> None:
+    """A forged or stale authority button leads back to step 1; nothing is filed."""
+    await make_authority(database, clock.now())
+    await alice.press("rqn")
+    await alice.press("rqa:999999")
+    assert "Step 1 of 5" in alice.last.text
+    await alice.press("rqa:abc")
+    assert "Step 1 of 5" in alice.last.text
+    assert await _requests(database) == []
