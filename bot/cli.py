@@ -137,6 +137,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
 
+async def _open_database(
+    settings: Settings, *, pool_size: int = 10, max_overflow: int | None = None
+) -> Database:
+    """The configured database, once it answers and its schema is current; otherwise one
+    line naming what to do (no traceback)."""
+    database = Database(settings.database_url, pool_size=pool_size, max_overflow=max_overflow)
+    try:
+        current = await schema_is_current(database.engine)
+    except OSError as error:
+        await database.dispose()
+        raise SettingsError(f"VZ_DATABASE_URL: the database does not answer ({error})") from None
+    if not current:
+        await database.dispose()
+        raise SettingsError(
+            "the database schema is not up to date: run `vzayemodiia migrate` first"
+        )
+    return database
+
+
 async def _migrate(settings: Settings, _args: argparse.Namespace) -> int:
     ensure_sqlite_directory(settings.database_url)
     await upgrade_async(settings.database_url)
@@ -145,7 +164,7 @@ async def _migrate(settings: Settings, _args: argparse.Namespace) -> int:
 
 
 async def _seed(settings: Settings, _args: argparse.Namespace) -> int:
-    database = Database(settings.database_url)
+    database = await _open_database(settings)
     try:
         async with database.transaction() as session:
             report = await seed_demo(session, SystemClock().now())
@@ -159,7 +178,7 @@ async def _seed(settings: Settings, _args: argparse.Namespace) -> int:
 
 
 async def _tick(settings: Settings, _args: argparse.Namespace) -> int:
-    database = Database(settings.database_url)
+    database = await _open_database(settings)
     try:
         report = await run_scheduled_once(database, SystemClock())
     finally:
@@ -176,7 +195,7 @@ async def _authorities(settings: Settings, args: argparse.Namespace) -> int:
 
 async def _import_authorities(settings: Settings, file: str) -> int:
     data = _read_file(file)
-    database = Database(settings.database_url)
+    database = await _open_database(settings)
     try:
         report = await import_authorities(database, data, SystemClock().now())
     finally:
@@ -192,7 +211,7 @@ async def _import_authorities(settings: Settings, file: str) -> int:
 
 
 async def _export_authorities(settings: Settings, file: str) -> int:
-    database = Database(settings.database_url)
+    database = await _open_database(settings)
     try:
         export = await export_authorities(database)
     finally:
@@ -314,7 +333,7 @@ def _moved_lines(moved: Sequence[Moved], zone: ZoneInfo) -> list[str]:
 async def _set_calendar_day(
     settings: Settings, day: date, kind: CalendarDayKind, reason: str
 ) -> int:
-    database = Database(settings.database_url)
+    database = await _open_database(settings)
     try:
         async with database.transaction() as session:
             previous = await session.get(CalendarOverride, day)
@@ -332,7 +351,7 @@ async def _set_calendar_day(
 
 
 async def _clear_calendar_day(settings: Settings, day: date) -> int:
-    database = Database(settings.database_url)
+    database = await _open_database(settings)
     try:
         async with database.transaction() as session:
             requests = InformationRequests(session, settings.zone)
@@ -359,7 +378,7 @@ async def _list_calendar(settings: Settings, year: int | None) -> int:
         statement = statement.where(
             CalendarOverride.day >= date(year, 1, 1), CalendarOverride.day <= date(year, 12, 31)
         )
-    database = Database(settings.database_url)
+    database = await _open_database(settings)
     try:
         async with database.reading() as session:
             overrides = [
@@ -420,7 +439,7 @@ def _write_file(file: str, data: bytes) -> None:
 async def _chat(settings: Settings, args: argparse.Namespace) -> int:
     from bot.channels.console import ConsoleChannel
 
-    database = Database(settings.database_url)
+    database = await _open_database(settings)
     try:
         core = build_core(settings, database, secret_key_for_local_use(settings))
         console = ConsoleChannel(core, user_id=args.user, language_code=args.language)
@@ -500,19 +519,7 @@ def _tune_garbage_collection() -> None:
 
 async def _serve(settings: Settings, _args: argparse.Namespace) -> int:
     settings.require_secret_key()
-    database = Database(
-        settings.database_url, pool_size=settings.database_pool_size, max_overflow=0
-    )
-    try:
-        current = await schema_is_current(database.engine)
-    except OSError as error:
-        await database.dispose()
-        raise SettingsError(f"VZ_DATABASE_URL: the database does not answer ({error})") from None
-    if not current:
-        await database.dispose()
-        raise SettingsError(
-            "the database schema is not up to date: run `vzayemodiia migrate` first"
-        )
+    database = await _open_database(settings, pool_size=settings.database_pool_size, max_overflow=0)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
