@@ -8,7 +8,6 @@ it) or ``smtps://…`` (TLS from the start).
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
@@ -21,6 +20,7 @@ from zoneinfo import ZoneInfo
 import aiosmtplib
 from sqlalchemy import select
 
+from bot.outbox import drain_forever
 from civic.clock import Clock
 from handlers.mail_texts import Letter, render_mail
 from handlers.texts import Texts
@@ -100,13 +100,7 @@ class Mailer:
         return sent
 
     async def run_forever(self, interval_seconds: float) -> None:
-        while True:
-            try:
-                while await self.run_once():
-                    pass
-            except Exception:
-                log.exception("sending mail failed; retrying in %s s", interval_seconds)
-            await asyncio.sleep(interval_seconds)
+        await drain_forever(self.run_once, interval_seconds, "mail")
 
     async def _claim(self) -> list[_Job]:
         now = self.clock.now()

@@ -21,7 +21,6 @@ delivery is at least once, never silently lost.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channels.base import Pusher, PushOutcome
+from bot.outbox import drain_forever
 from civic.clock import Clock
 from handlers.notices import render_notice
 from handlers.replies import Reply
@@ -80,13 +80,7 @@ class Notifier:
         return delivered
 
     async def run_forever(self, interval_seconds: float) -> None:
-        while True:
-            try:
-                while await self.run_once():
-                    pass  # a full batch may have more behind it
-            except Exception:
-                log.exception("sending notices failed; retrying in %s s", interval_seconds)
-            await asyncio.sleep(interval_seconds)
+        await drain_forever(self.run_once, interval_seconds, "notices")
 
     async def _claim(self) -> list[_Job]:
         now = self.clock.now()

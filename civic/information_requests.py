@@ -134,6 +134,12 @@ REMIND_URGENT_BEFORE = timedelta(hours=12)
 AUTHORITY_LOCALE = "uk"
 
 
+def reply_email(typed: str) -> str | None:
+    """The address to copy the answer to, or None when ``typed`` is not one."""
+    email = typed.strip()
+    return email if len(email) <= 254 and _EMAIL.fullmatch(email) else None
+
+
 def term_rule(request: InformationRequest) -> TermRule:
     if request.status is RequestStatus.EXTENDED:
         return TermRule.TWENTY_WORKING_DAYS
@@ -163,8 +169,8 @@ class InformationRequests:
             raise RequestError("authority_not_found")
         body = check_length(draft.body, BODY_RULE)
         name = check_length(draft.requester_name, NAME_RULE)
-        email = None if draft.reply_email is None else draft.reply_email.strip()
-        if email is not None and (len(email) > 254 or not _EMAIL.fullmatch(email)):
+        email = None if draft.reply_email is None else reply_email(draft.reply_email)
+        if draft.reply_email is not None and email is None:
             raise RequestError("bad_email")
         year = now.astimezone(self.zone).year
         sequence = await self._next_sequence(year)

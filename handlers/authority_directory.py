@@ -9,6 +9,7 @@ from civic.authorities import Authorities
 from handlers import petition_views as views
 from handlers.common import back_to_menu
 from handlers.context import Context
+from handlers.flow_support import no_authority_matches
 from handlers.replies import Button
 from handlers.router import Router
 from handlers.texts import Texts
@@ -58,9 +59,7 @@ async def search_typed(ctx: Context, text: str) -> None:
     found = await Authorities(ctx.session).find(text)
     if not found:
         ctx.reply(
-            t._("No authority matches \u201c{query}\u201d. Type other words from its name:").format(
-                query=views.shorten(text, 60)
-            ),
+            no_authority_matches(t, text),
             [[directory_button(t), back_to_menu(t)]],
         )
         return

@@ -13,13 +13,16 @@ from civic.information_requests import (
     InformationRequests,
     RequestDraft,
     RequestError,
+    reply_email,
 )
-from civic.text import LengthRule, TextProblem, check_length
+from civic.text import TextProblem
+from civic.working_days import WorkingCalendar
 from handlers import petition_views as views
 from handlers import request_views as rviews
 from handlers.authority_directory import directory_button
 from handlers.common import back_to_menu
 from handlers.context import Context
+from handlers.flow_support import accept_text, cancel_row, offer_authorities
 from handlers.notices import answer_documents
 from handlers.replies import Button
 from handlers.router import Router
@@ -32,10 +35,6 @@ FLOW = "new_request"
 CLARIFY = "clarify_request"
 YES = {"yes", "y", "так", "т", "да", "1"}
 NO = {"no", "n", "ні", "н", "нет", "2"}
-
-
-def _cancel_row(ctx: Context) -> list[Button]:
-    return [Button(ctx.t._("Cancel"), "cancel")]
 
 
 @router.button("rq")
@@ -73,30 +72,11 @@ async def start(ctx: Context, _args: list[str]) -> None:
 
 
 async def _offer_authorities(ctx: Context, query: str) -> None:
-    t = ctx.t
-    found = await Authorities(ctx.session).find(query)
-    if not found:
-        ctx.reply(
-            t._("No authority matches \u201c{query}\u201d. Type other words from its name:").format(
-                query=views.shorten(query, 60)
-            ),
-            [_cancel_row(ctx)],
-        )
-        return
-    lines = [
-        t._(
-            "Step 1 of 5. Which authority holds the information? "
-            "Choose one, or type words from its name to search."
-        ),
-        "",
-    ]
-    rows = []
-    for number, authority in enumerate(found, start=1):
-        name = views.authority_name(t, authority)
-        lines.append(f"{number}. {name}")
-        rows.append([Button(views.shorten(name, 50), f"rqa:{authority.id}")])
-    rows.append(_cancel_row(ctx))
-    ctx.reply("\n".join(lines), rows)
+    intro = ctx.t._(
+        "Step 1 of 5. Which authority holds the information? "
+        "Choose one, or type words from its name to search."
+    )
+    await offer_authorities(ctx, query, intro, "rqa")
 
 
 @router.step(FLOW, "authority")
@@ -124,21 +104,13 @@ async def authority_chosen(ctx: Context, args: list[str]) -> None:
             "You need not say why you want it. From {min} to {max} characters, as one "
             "message."
         ).format(min=BODY_RULE.min_chars, max=t.number(BODY_RULE.max_chars)),
-        [_cancel_row(ctx)],
+        [cancel_row(ctx.t)],
     )
-
-
-def _accept(ctx: Context, text: str, rule: LengthRule, field: str) -> str | None:
-    try:
-        return check_length(text, rule)
-    except TextProblem as problem:
-        ctx.reply(views.text_problem(ctx.t, field, problem), [_cancel_row(ctx)])
-        return None
 
 
 @router.step(FLOW, "body")
 async def body_typed(ctx: Context, text: str) -> None:
-    body = _accept(ctx, text, BODY_RULE, ctx.t._("request"))
+    body = accept_text(ctx, text, BODY_RULE, ctx.t._("request"))
     if body is None:
         return
     ctx.state.data["body"] = body
@@ -157,7 +129,7 @@ def _ask_urgent(ctx: Context) -> None:
         [
             [Button(t._("⚡ Yes: within 48 hours"), "rqu:1")],
             [Button(t._("No: within 5 working days"), "rqu:0")],
-            _cancel_row(ctx),
+            cancel_row(ctx.t),
         ],
     )
 
@@ -185,7 +157,7 @@ async def urgent_chosen(ctx: Context, args: list[str]) -> None:
         [
             [Button(t._("💬 In this chat"), "rqd:chat")],
             [Button(t._("💬 ✉ In this chat and by e-mail"), "rqd:email")],
-            _cancel_row(ctx),
+            cancel_row(ctx.t),
         ],
     )
 
@@ -199,18 +171,18 @@ async def delivery_chosen(ctx: Context, args: list[str]) -> None:
     ctx.state.data.pop("email", None)
     if args[:1] == ["email"]:
         ctx.state.step = "email"
-        ctx.reply(t._("Type the e-mail address for the answer:"), [_cancel_row(ctx)])
+        ctx.reply(t._("Type the e-mail address for the answer:"), [cancel_row(ctx.t)])
         return
     _ask_name(ctx)
 
 
 @router.step(FLOW, "email")
 async def email_typed(ctx: Context, text: str) -> None:
-    email = text.strip()
-    if len(email) > 254 or email.count("@") != 1 or "." not in email.split("@")[1]:
+    email = reply_email(text)
+    if email is None:
         ctx.reply(
             ctx.t._("That does not look like an e-mail address. Please type it again:"),
-            [_cancel_row(ctx)],
+            [cancel_row(ctx.t)],
         )
         return
     ctx.state.data["email"] = email
@@ -224,13 +196,13 @@ def _ask_name(ctx: Context) -> None:
             "Step 5 of 5. The law asks for the requester's name. "
             "Type your name and surname as the authority should address you:"
         ),
-        [_cancel_row(ctx)],
+        [cancel_row(ctx.t)],
     )
 
 
 @router.step(FLOW, "name")
 async def name_typed(ctx: Context, text: str) -> None:
-    name = _accept(ctx, text, NAME_RULE, ctx.t._("name"))
+    name = accept_text(ctx, text, NAME_RULE, ctx.t._("name"))
     if name is None:
         return
     ctx.state.data["name"] = name
@@ -318,10 +290,9 @@ async def submit(ctx: Context, _args: list[str]) -> None:
 # --- my requests ------------------------------------------------------------------------
 
 
-async def _left(ctx: Context, request: InformationRequest) -> str:
+def _left(ctx: Context, request: InformationRequest, calendar: WorkingCalendar) -> str:
     if request.status not in (RequestStatus.SUBMITTED, RequestStatus.EXTENDED):
         return ""
-    calendar = await InformationRequests(ctx.session, ctx.config.zone).calendar()
     return rviews.time_left_label(ctx.t, time_left(request.due_at, ctx.now, calendar))
 
 
@@ -334,7 +305,8 @@ async def my_requests_command(ctx: Context, _payload: str) -> None:
 async def my_requests(ctx: Context, _args: list[str]) -> None:
     t = ctx.t
     ctx.state.leave()
-    found = await InformationRequests(ctx.session, ctx.config.zone).of_citizen(ctx.citizen.id)
+    requests = InformationRequests(ctx.session, ctx.config.zone)
+    found = await requests.of_citizen(ctx.citizen.id)
     if not found:
         ctx.reply(
             t._("You have not filed any information requests yet."),
@@ -342,10 +314,11 @@ async def my_requests(ctx: Context, _args: list[str]) -> None:
         )
         return
     shown = found[:10]
+    calendar = await requests.calendar()  # once for the whole list
     lines = [t._("My requests (newest first):"), ""]
     rows = []
     for number, request in enumerate(shown, start=1):
-        lines.append(rviews.request_line(t, number, request, await _left(ctx, request)))
+        lines.append(rviews.request_line(t, number, request, _left(ctx, request, calendar)))
         rows.append([Button(request.number, f"rqo:{request.id}")])
     rows.append([Button(t._("✍ New request"), "rqn"), back_to_menu(t)])
     ctx.reply("\n".join(lines), rows)
@@ -374,7 +347,9 @@ async def open_request(ctx: Context, args: list[str]) -> None:
         rows.append([Button(t._("↩ Withdraw the request"), f"rqw:{request.id}")])
     rows.append([Button(t._("📂 My requests"), "rqm"), back_to_menu(t)])
     documents = await answer_documents(ctx.session, request)
-    ctx.reply(rviews.request_card(t, request, await _left(ctx, request)), rows, documents=documents)
+    calendar = await InformationRequests(ctx.session, ctx.config.zone).calendar()
+    left = _left(ctx, request, calendar)
+    ctx.reply(rviews.request_card(t, request, left), rows, documents=documents)
 
 
 @router.button("rqc")
@@ -387,14 +362,14 @@ async def clarify(ctx: Context, args: list[str]) -> None:
     ctx.state.data = {"request_id": request.id}
     ctx.reply(
         ctx.t._("Type your answer to the authority's question, as one message:"),
-        [_cancel_row(ctx)],
+        [cancel_row(ctx.t)],
     )
 
 
 @router.step(CLARIFY, "answer")
 async def clarification_typed(ctx: Context, text: str) -> None:
     t = ctx.t
-    answer = _accept(ctx, text, CLARIFICATION_RULE, t._("answer"))
+    answer = accept_text(ctx, text, CLARIFICATION_RULE, t._("answer"))
     if answer is None:
         return
     requests = InformationRequests(ctx.session, ctx.config.zone)

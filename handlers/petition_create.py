@@ -11,20 +11,18 @@ from civic.petitions import (
     PetitionDraft,
     PetitionError,
 )
-from civic.text import LengthRule, TextProblem, check_length
+from civic.text import TextProblem
 from handlers import petition_views as views
 from handlers.context import Context
+from handlers.flow_support import accept_text, cancel_row, offer_authorities
 from handlers.replies import Button
 from handlers.router import Router
 from handlers.verification import ask_for_phone
+from storage.models import Authority
 
 router = Router("petition_create")
 
 FLOW = "new_petition"
-
-
-def _cancel_row(ctx: Context) -> list[Button]:
-    return [Button(ctx.t._("Cancel"), "cancel")]
 
 
 @router.command("newpetition")
@@ -45,35 +43,19 @@ async def start(ctx: Context, _args: list[str]) -> None:
 
 async def _offer_authorities(ctx: Context, query: str) -> None:
     t = ctx.t
-    found = await Authorities(ctx.session).find(query)
-    if not found:
-        ctx.reply(
-            t._("No authority matches \u201c{query}\u201d. Type other words from its name:").format(
-                query=views.shorten(query, 60)
-            ),
-            [_cancel_row(ctx)],
-        )
-        return
-    lines = [
-        t._(
-            "Step 1 of 4. To which authority is the petition addressed? "
-            "Choose one, or type words from its name to search."
-        ),
-        "",
-    ]
-    rows = []
-    for number, authority in enumerate(found, start=1):
-        name = views.authority_name(t, authority)
-        lines.append(
-            t.ngettext(
-                "{number}. {name}: {threshold} signature needed",
-                "{number}. {name}: {threshold} signatures needed",
-                authority.petition_threshold,
-            ).format(number=number, name=name, threshold=t.number(authority.petition_threshold))
-        )
-        rows.append([Button(views.shorten(name, 50), f"pna:{authority.id}")])
-    rows.append(_cancel_row(ctx))
-    ctx.reply("\n".join(lines), rows)
+
+    def line(number: int, name: str, authority: Authority) -> str:
+        return t.ngettext(
+            "{number}. {name}: {threshold} signature needed",
+            "{number}. {name}: {threshold} signatures needed",
+            authority.petition_threshold,
+        ).format(number=number, name=name, threshold=t.number(authority.petition_threshold))
+
+    intro = t._(
+        "Step 1 of 4. To which authority is the petition addressed? "
+        "Choose one, or type words from its name to search."
+    )
+    await offer_authorities(ctx, query, intro, "pna", line)
 
 
 @router.step(FLOW, "authority")
@@ -102,22 +84,14 @@ async def authority_chosen(ctx: Context, args: list[str]) -> None:
             "in {min} to {max} characters.",
             TITLE_RULE.max_chars,
         ).format(min=TITLE_RULE.min_chars, max=TITLE_RULE.max_chars),
-        [_cancel_row(ctx)],
+        [cancel_row(ctx.t)],
     )
-
-
-def _accept(ctx: Context, text: str, rule: LengthRule, field: str) -> str | None:
-    try:
-        return check_length(text, rule)
-    except TextProblem as problem:
-        ctx.reply(views.text_problem(ctx.t, field, problem), [_cancel_row(ctx)])
-        return None
 
 
 @router.step(FLOW, "title")
 async def title_typed(ctx: Context, text: str) -> None:
     t = ctx.t
-    title = _accept(ctx, text, TITLE_RULE, t._("title"))
+    title = accept_text(ctx, text, TITLE_RULE, t._("title"))
     if title is None:
         return
     ctx.state.data["title"] = title
@@ -132,14 +106,14 @@ async def title_typed(ctx: Context, text: str) -> None:
             "Send it as one message.",
             BODY_RULE.max_chars,
         ).format(min=t.number(BODY_RULE.min_chars), max=t.number(BODY_RULE.max_chars)),
-        [_cancel_row(ctx)],
+        [cancel_row(ctx.t)],
     )
 
 
 @router.step(FLOW, "body")
 async def body_typed(ctx: Context, text: str) -> None:
     t = ctx.t
-    body = _accept(ctx, text, BODY_RULE, t._("petition text"))
+    body = accept_text(ctx, text, BODY_RULE, t._("petition text"))
     if body is None:
         return
     ctx.state.data["body"] = body
@@ -149,14 +123,14 @@ async def body_typed(ctx: Context, text: str) -> None:
             "Step 4 of 4. The law requires the author's name on a petition. "
             "Type your name and surname as they will be published:"
         ),
-        [_cancel_row(ctx)],
+        [cancel_row(ctx.t)],
     )
 
 
 @router.step(FLOW, "author")
 async def author_typed(ctx: Context, text: str) -> None:
     t = ctx.t
-    name = _accept(ctx, text, AUTHOR_NAME_RULE, t._("name"))
+    name = accept_text(ctx, text, AUTHOR_NAME_RULE, t._("name"))
     if name is None:
         return
     ctx.state.data["author_name"] = name
