@@ -5,12 +5,12 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
+from bot.modules import Modules, product_modules
 from bot.settings import Settings, SettingsError
 from civic.clock import Clock, SystemClock
 from civic.identity import phone_key
 from handlers.context import CoreConfig
 from handlers.core import ConversationCore
-from handlers.registry import all_routers
 from storage.db import Database, is_sqlite
 
 DEMO_SECRET_FILE = Path("var") / "secret_key"
@@ -43,12 +43,19 @@ def secret_key_for_local_use(settings: Settings) -> str:
 
 
 def build_core(
-    settings: Settings, database: Database, secret_key: str, clock: Clock | None = None
+    settings: Settings,
+    database: Database,
+    secret_key: str,
+    clock: Clock | None = None,
+    modules: Modules | None = None,
 ) -> ConversationCore:
+    """The conversation core over ``modules`` (the product's by default)."""
+    modules = modules or product_modules()
     config = CoreConfig(
         default_locale=settings.default_locale,
         zone=settings.zone,
         verified_actions=settings.verified_actions,
         phone_key=phone_key(secret_key),
+        merge_steps=tuple(modules.merge_steps),
     )
-    return ConversationCore(database, config, clock or SystemClock(), all_routers())
+    return ConversationCore(database, config, clock or SystemClock(), modules.chat_routes)

@@ -18,6 +18,7 @@ from bot.channels.base import ChannelStartError, ChatChannel, Pusher
 from bot.channels.registry import enabled_channels
 from bot.command_support import CommandRefused, open_database
 from bot.mailer import Mailer, SmtpSender
+from bot.modules import Modules, product_modules
 from bot.notifier import Notifier
 from bot.scheduler import run_forever, run_scheduled_once
 from bot.settings import Settings, SettingsError, load_settings
@@ -107,28 +108,37 @@ async def _migrate(settings: Settings, _args: argparse.Namespace) -> int:
     return 0
 
 
+def _listed(counts: dict[str, int]) -> str:
+    """``{"authorities": 6, "petitions": 3}`` → "6 authorities and 3 petitions"."""
+    parts = [f"{count} {what}" for what, count in counts.items()]
+    if len(parts) < 2:
+        return "".join(parts) or "nothing"
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
 async def _seed(settings: Settings, _args: argparse.Namespace) -> int:
     database = await open_database(settings)
     try:
         async with database.transaction() as session:
-            report = await seed_demo(session, SystemClock().now())
+            steps = product_modules().demo_steps
+            added = await seed_demo(session, SystemClock().now(), steps)
     finally:
         await database.dispose()
-    print(
-        f"Demo content: {report.authorities_added} authorities and "
-        f"{report.petitions_added} petitions added."
-    )
+    print(f"Demo content: {_listed(added)} added.")
     return 0
 
 
 async def _tick(settings: Settings, _args: argparse.Namespace) -> int:
     database = await open_database(settings)
     try:
-        report = await run_scheduled_once(database, SystemClock())
+        outcomes = await run_scheduled_once(
+            database, SystemClock(), product_modules().scheduled_steps
+        )
     finally:
         await database.dispose()
-    print(f"Petitions closed: {report.closed}; awaiting an answer: {report.awaiting_answer}.")
-    return 0
+    for outcome in outcomes:
+        print(outcome.summary())
+    return 1 if any(outcome.report is None for outcome in outcomes) else 0
 
 
 async def _chat(settings: Settings, args: argparse.Namespace) -> int:
@@ -149,6 +159,7 @@ async def _background_services(
     settings: Settings,
     database: Database,
     clock: SystemClock,
+    modules: Modules,
     channels: Sequence[ChatChannel] = (),
 ) -> AsyncIterator[None]:
     """The HTTP server, the messenger channels and the scheduled steps, until the block ends."""
@@ -156,13 +167,13 @@ async def _background_services(
 
     secret = settings.secret_key.get_secret_value() if settings.secret_key else None
     key = attachment_key(secret) if secret else None
-    app = create_app(database, clock, settings.public_url, attachment_key=key)
+    app = create_app(database, clock, settings.public_url, attachment_key=key, modules=modules)
     for channel in channels:
         channel.add_routes(app)
     runner = await start_http(app, settings.http_host, settings.http_port)
     started: list[ChatChannel] = []
     scheduler = asyncio.create_task(
-        run_forever(database, clock, settings.schedule_interval_seconds)
+        run_forever(database, clock, modules.scheduled_steps, settings.schedule_interval_seconds)
     )
     notifier: asyncio.Task[None] | None = None
     mailer: asyncio.Task[None] | None = None
@@ -172,11 +183,11 @@ async def _background_services(
             started.append(channel)
         pushers = [channel for channel in started if isinstance(channel, Pusher)]
         if pushers:
-            notices = Notifier(database, clock, pushers, settings.zone)
+            notices = Notifier(database, clock, pushers, settings.zone, modules.notice_renderers)
             notifier = asyncio.create_task(notices.run_forever(NOTICE_INTERVAL_SECONDS))
         if settings.smtp_url is not None:
             sender = SmtpSender(settings.smtp_url.get_secret_value(), settings.mail_from)
-            outbox = Mailer(database, clock, sender, settings.zone)
+            outbox = Mailer(database, clock, sender, settings.zone, modules.mail_renderers)
             mailer = asyncio.create_task(outbox.run_forever(MAIL_INTERVAL_SECONDS))
         yield
     finally:
@@ -220,10 +231,11 @@ async def _serve(settings: Settings, _args: argparse.Namespace) -> int:
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     clock = SystemClock()
-    core = build_core(settings, database, settings.require_secret_key(), clock)
+    modules = product_modules()
+    core = build_core(settings, database, settings.require_secret_key(), clock, modules)
     channels = enabled_channels(settings, core)
     try:
-        async with _background_services(settings, database, clock, channels):
+        async with _background_services(settings, database, clock, modules, channels):
             _tune_garbage_collection()
             print(f"Serving on http://{settings.http_host}:{settings.http_port}/", flush=True)
             await stop.wait()
@@ -241,12 +253,13 @@ async def _demo(settings: Settings, args: argparse.Namespace) -> int:
     await _seed(settings, args)
     database = Database(settings.database_url)
     clock = SystemClock()
+    modules = product_modules()
     try:
-        async with _background_services(settings, database, clock):
+        async with _background_services(settings, database, clock, modules):
             base = f"http://{settings.http_host}:{settings.http_port}"
             print(f"Public API: {base}/api/v1/petitions  (OpenAPI: {base}/api/v1/openapi.json)")
             print("Chat below. Type a number to choose, /help for help, /quit to leave.\n")
-            core = build_core(settings, database, secret_key, clock)
+            core = build_core(settings, database, secret_key, clock, modules)
             await ConsoleChannel(core, user_id="demo").run()
     finally:
         await database.dispose()

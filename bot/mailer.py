@@ -9,6 +9,7 @@ it) or ``smtps://…`` (TLS from the start).
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from email.message import EmailMessage
@@ -22,7 +23,7 @@ from sqlalchemy import select
 
 from bot.outbox import drain_forever
 from civic.clock import Clock
-from handlers.mail_texts import Letter, render_mail
+from handlers.outbox import Letter, MailRenderer
 from handlers.texts import Texts
 from storage.db import Database
 from storage.models import Mail
@@ -79,12 +80,18 @@ class _Job:
 
 class Mailer:
     def __init__(
-        self, database: Database, clock: Clock, sender: MailSender, zone: ZoneInfo
+        self,
+        database: Database,
+        clock: Clock,
+        sender: MailSender,
+        zone: ZoneInfo,
+        renderers: Mapping[str, MailRenderer],
     ) -> None:
         self.database = database
         self.clock = clock
         self.sender = sender
         self.zone = zone
+        self.renderers = renderers
 
     async def run_once(self) -> int:
         """Send the mail that is due now; how many letters the server accepted."""
@@ -114,7 +121,12 @@ class Mailer:
                 .with_for_update(skip_locked=True)
             )
             for mail in (await session.execute(statement)).scalars():
-                letter = await render_mail(session, mail, Texts(mail.locale, self.zone))
+                render = self.renderers.get(mail.kind)
+                if render is None:
+                    mail.dropped_at = now
+                    mail.last_error = f"no module renders mail of kind {mail.kind!r}"
+                    continue
+                letter = await render(session, mail, Texts(mail.locale, self.zone))
                 if letter is None:
                     mail.dropped_at = now
                     mail.last_error = "what the letter is about no longer exists"

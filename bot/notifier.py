@@ -7,7 +7,8 @@ none is lost. Sending, step by step:
    processes share the work). Each claimed notice gets an attempt counted and a lease:
    it is not due again for ``LEASE`` unless we record the outcome first.
 2. For each, pick the account: a reachable account of the citizen on a messenger we run,
-   the one the notice names first. Render the text in that account's language.
+   the one the notice names first. Render the text in that account's language, with the
+   renderer the module that writes notices of that kind registered.
 3. Push it outside any transaction, then record the outcome:
    - delivered: ``sent_at``;
    - unreachable: the account is marked unreachable and the notice is due again at once,
@@ -33,7 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.channels.base import Pusher, PushOutcome
 from bot.outbox import drain_forever
 from civic.clock import Clock
-from handlers.notices import render_notice
+from handlers.outbox import NoticeRenderer
 from handlers.replies import Reply
 from handlers.texts import Texts
 from storage.db import Database
@@ -62,12 +63,18 @@ class _Job:
 
 class Notifier:
     def __init__(
-        self, database: Database, clock: Clock, pushers: Sequence[Pusher], zone: ZoneInfo
+        self,
+        database: Database,
+        clock: Clock,
+        pushers: Sequence[Pusher],
+        zone: ZoneInfo,
+        renderers: Mapping[str, NoticeRenderer],
     ) -> None:
         self.database = database
         self.clock = clock
         self.pushers: Mapping[str, Pusher] = {pusher.name: pusher for pusher in pushers}
         self.zone = zone
+        self.renderers = renderers
 
     async def run_once(self) -> int:
         """Send the notices that are due now; how many were delivered."""
@@ -103,7 +110,12 @@ class Notifier:
                     notice.dropped_at = now
                     notice.last_error = "no reachable account on a messenger we run"
                     continue
-                replies = await render_notice(session, notice, Texts(account.locale, self.zone))
+                render = self.renderers.get(notice.kind)
+                if render is None:
+                    notice.dropped_at = now
+                    notice.last_error = f"no module renders notices of kind {notice.kind!r}"
+                    continue
+                replies = await render(session, notice, Texts(account.locale, self.zone))
                 if replies is None:
                     notice.dropped_at = now
                     notice.last_error = "what the notice is about no longer exists"

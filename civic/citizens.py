@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from civic.identity import InvalidPhone, identify_phone
+from civic.merge import MergeStep, merge_citizens
 from storage import repositories as repo
 from storage.models import ChannelAccount, Citizen
 
@@ -30,9 +33,12 @@ class VerifyResult:
 
 
 class Citizens:
-    def __init__(self, session: AsyncSession, phone_key: bytes) -> None:
+    def __init__(
+        self, session: AsyncSession, phone_key: bytes, merge_steps: Sequence[MergeStep] = ()
+    ) -> None:
         self.session = session
         self.phone_key = phone_key
+        self.merge_steps = merge_steps
 
     async def verify_phone(
         self, account: ChannelAccount, raw_phone: str, *, is_own: bool, now: datetime
@@ -56,14 +62,14 @@ class Citizens:
             citizen.phone_verified_at = now
             await self.session.flush()
             return VerifyResult(VerifyOutcome.VERIFIED, citizen)
-        await repo.merge_citizens(self.session, source_id=citizen.id, target_id=owner.id)
+        await merge_citizens(
+            self.session, source_id=citizen.id, target_id=owner.id, steps=self.merge_steps
+        )
         self.session.expunge(citizen)
         await self.session.refresh(account)
         return VerifyResult(VerifyOutcome.JOINED, owner)
 
     async def channels_of(self, citizen_id: int) -> list[str]:
-        from sqlalchemy import select
-
         rows = await self.session.execute(
             select(ChannelAccount.channel)
             .where(ChannelAccount.citizen_id == citizen_id)

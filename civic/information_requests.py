@@ -20,10 +20,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from civic.deadlines import KYIV, Deadline, Lateness, TermRule, deadline, time_left
+from civic.outbox import owe_mail, owe_notice
 from civic.text import LengthRule, check_length
 from civic.working_days import WorkingCalendar
 from storage.models import (
@@ -31,8 +32,6 @@ from storage.models import (
     CalendarDayKind,
     CalendarOverride,
     InformationRequest,
-    Mail,
-    Notice,
     RequestAttachment,
     RequestStatus,
 )
@@ -428,33 +427,27 @@ class InformationRequests:
         now: datetime,
     ) -> None:
         """Owe an e-mail about this request, in the same transaction as the change."""
-        self.session.add(
-            Mail(
-                recipient=recipient,
-                kind=kind.value,
-                subject_id=request.id,
-                locale=locale,
-                created_at=now,
-                send_after=now,
-                attempts=0,
-            )
+        owe_mail(
+            self.session,
+            recipient=recipient,
+            kind=kind.value,
+            subject_id=request.id,
+            locale=locale,
+            now=now,
         )
 
     def _notify(
         self, request: InformationRequest, kind: NoticeKind, now: datetime, **payload: str
     ) -> None:
         """Owe the citizen a message about this change, in the same transaction."""
-        self.session.add(
-            Notice(
-                citizen_id=request.citizen_id,
-                channel=request.channel,
-                kind=kind.value,
-                subject_id=request.id,
-                payload=payload,
-                created_at=now,
-                send_after=now,
-                attempts=0,
-            )
+        owe_notice(
+            self.session,
+            citizen_id=request.citizen_id,
+            channel=request.channel,
+            kind=kind.value,
+            subject_id=request.id,
+            now=now,
+            **payload,
         )
 
     async def _get(self, request_id: int) -> InformationRequest:
@@ -470,6 +463,12 @@ class InformationRequests:
             raise RequestError("not_found")  # someone else's request does not exist for you
         return request
 
+    async def mine(self, request_id: int, citizen_id: int) -> InformationRequest | None:
+        """The citizen's own request; None for one that is not theirs, exactly as for an
+        id that does not exist."""
+        request = await self.session.get(InformationRequest, request_id)
+        return request if request is not None and request.citizen_id == citizen_id else None
+
     async def _next_sequence(self, year: int) -> int:
         """The next number of the year. On PostgreSQL a transaction-scoped advisory lock
         serialises the filings of one year; SQLite already serialises every writer."""
@@ -482,3 +481,21 @@ class InformationRequests:
             select(func.max(InformationRequest.sequence)).where(InformationRequest.year == year)
         )
         return int(last or 0) + 1
+
+
+async def overdue_step(session: AsyncSession, now: datetime) -> dict[str, int]:
+    """The requests' scheduled step: tell citizens of newly overdue requests, and remind
+    authorities of terms about to end."""
+    requests = InformationRequests(session)
+    overdue = await requests.sweep(now)
+    reminded = await requests.remind_officials(now)
+    return {"newly overdue": len(overdue), "authorities reminded": len(reminded)}
+
+
+async def merge_step(session: AsyncSession, source_id: int, target_id: int) -> None:
+    """A merged citizen's requests become the other's (numbers and clocks unchanged)."""
+    await session.execute(
+        update(InformationRequest)
+        .where(InformationRequest.citizen_id == source_id)
+        .values(citizen_id=target_id)
+    )

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from civic.text import LengthRule, check_length, search_key, search_words
 from storage import repositories as repo
-from storage.models import Authority, AuthorityLevel, Petition, PetitionStatus, Signature
+from storage.models import Authority, Petition, PetitionStatus, Signature
 
 TITLE_RULE = LengthRule(min_chars=10, max_chars=200, min_letters=5)
 BODY_RULE = LengthRule(min_chars=50, max_chars=5000, min_letters=30)
@@ -60,13 +60,6 @@ def collection_ends(published_at: datetime, authority: Authority) -> datetime:
     return published_at + timedelta(days=authority.petition_period_days)
 
 
-def default_rules(level: AuthorityLevel) -> tuple[int, int | None, int | None]:
-    """Threshold, months, days for a new authority; local ones follow their statute."""
-    if level is AuthorityLevel.NATIONAL:
-        return NATIONAL_THRESHOLD, NATIONAL_PERIOD_MONTHS, None
-    return 300, None, 30
-
-
 def progress_bar(count: int, threshold: int, width: int = 10) -> str:
     """``▓▓▓▓▓░░░░░``: filled in proportion, never full before the threshold is reached."""
     if threshold <= 0:
@@ -75,6 +68,20 @@ def progress_bar(count: int, threshold: int, width: int = 10) -> str:
     if filled == width and count < threshold:
         filled = width - 1
     return "▓" * filled + "░" * (width - filled)
+
+
+# Statuses a moderator has published: anyone may read such a petition (chat, open data).
+PUBLISHED: tuple[PetitionStatus, ...] = (
+    PetitionStatus.OPEN,
+    PetitionStatus.AWAITING_ANSWER,
+    PetitionStatus.ANSWERED,
+    PetitionStatus.CLOSED,
+)
+
+
+def can_see(petition: Petition, citizen_id: int | None) -> bool:
+    """Published petitions are public; one in moderation or rejected only to its author."""
+    return petition.status in PUBLISHED or petition.author_citizen_id == citizen_id
 
 
 def can_sign(petition: Petition, now: datetime) -> bool:
@@ -144,6 +151,12 @@ class Petitions:
     async def get(self, petition_id: int) -> PetitionView | None:
         found = await repo.petition_with_count(self.session, petition_id)
         return None if found is None else PetitionView(*found)
+
+    async def visible(self, petition_id: int, citizen_id: int | None) -> PetitionView | None:
+        """The petition as this citizen may see it (``can_see``); None when they may not,
+        exactly as for an id that does not exist."""
+        view = await self.get(petition_id)
+        return view if view is not None and can_see(view.petition, citizen_id) else None
 
     async def browse(
         self,
@@ -349,3 +362,15 @@ class Petitions:
         rows = (await self.session.execute(statement)).all()
         items = [PetitionView(row[0], int(row[1])) for row in rows[:limit]]
         return items, len(rows) > limit
+
+
+async def sweep_step(session: AsyncSession, now: datetime) -> dict[str, int]:
+    """The petitions' scheduled step (``Petitions.sweep``) as the scheduler reports it."""
+    report = await Petitions(session).sweep(now)
+    return {"closed": report.closed, "awaiting an answer": report.awaiting_answer}
+
+
+async def merge_step(session: AsyncSession, source_id: int, target_id: int) -> None:
+    """Signatures and authored petitions follow a merged citizen; a petition both signed
+    keeps the earlier signature and its count loses the other."""
+    await repo.merge_petition_rows(session, source_id=source_id, target_id=target_id)

@@ -9,13 +9,26 @@ from civic.authorities import Authorities
 from handlers import petition_views as views
 from handlers.common import back_to_menu
 from handlers.context import Context
+from handlers.directory_payloads import (
+    BrowseLevel,
+    BrowseRegion,
+    Directory,
+    OpenAuthority,
+    ShareAuthority,
+)
 from handlers.flow_support import no_authority_matches
+from handlers.payloads import MAX_INDEX
 from handlers.replies import Button
+from handlers.request_payloads import RequestAuthority
 from handlers.router import Router
 from handlers.texts import Texts
 from storage.models import Authority, AuthorityLevel
 
-router = Router("authority_directory")
+router = Router(
+    "authority_directory",
+    intro=lambda t: t._("find any authority's contacts and its petition rules"),
+    intro_order=30,
+)
 
 FLOW = "directory"
 
@@ -30,19 +43,19 @@ def level_label(t: Texts, level: AuthorityLevel) -> str:
 
 
 def directory_button(t: Texts) -> Button:
-    return Button(t._("🏛 Directory of authorities"), "ad")
+    return Button(t._("🏛 Directory of authorities"), Directory())
 
 
-@router.command("authorities")
+@router.command("authorities", description=lambda t: t._("Directory of authorities"), order=30)
 async def directory_command(ctx: Context, _payload: str) -> None:
-    await directory(ctx, [])
+    await directory(ctx, Directory())
 
 
-@router.button("ad")
-async def directory(ctx: Context, _args: list[str]) -> None:
+@router.button(Directory)
+async def directory(ctx: Context, _press: Directory) -> None:
     t = ctx.t
     ctx.state.enter(FLOW, "search")
-    rows = [[Button(level_label(t, level), f"adl:{level.value}")] for level in AuthorityLevel]
+    rows = [[Button(level_label(t, level), BrowseLevel(level))] for level in AuthorityLevel]
     rows.append([back_to_menu(t)])
     ctx.reply(
         t._(
@@ -73,23 +86,15 @@ def _list(ctx: Context, title: str, authorities: Sequence[Authority]) -> None:
     for number, authority in enumerate(authorities, start=1):
         name = views.authority_name(t, authority)
         lines.append(f"{number}. {name}")
-        rows.append([Button(views.shorten(name, 50), f"ao:{authority.id}")])
+        rows.append([Button(views.shorten(name, 50), OpenAuthority(authority.id))])
     rows.append([directory_button(t), back_to_menu(t)])
     ctx.reply("\n".join(lines), rows)
 
 
-def _level(args: list[str]) -> AuthorityLevel | None:
-    values = {level.value: level for level in AuthorityLevel}
-    return values.get(args[0]) if args else None
-
-
-@router.button("adl")
-async def level_chosen(ctx: Context, args: list[str]) -> None:
+@router.button(BrowseLevel)
+async def level_chosen(ctx: Context, press: BrowseLevel) -> None:
     t = ctx.t
-    level = _level(args)
-    if level is None:
-        await directory(ctx, [])
-        return
+    level = press.level
     authorities = Authorities(ctx.session)
     regions = await authorities.regions(level) if level is not AuthorityLevel.NATIONAL else []
     if not regions:
@@ -100,33 +105,29 @@ async def level_chosen(ctx: Context, args: list[str]) -> None:
         _list(ctx, level_label(t, level), found)
         return
     # Regions go by their place in the sorted list: a name may not fit in 64 bytes.
-    rows = [[Button(region, f"adr:{level.value}:{index}")] for index, region in enumerate(regions)]
+    rows = [
+        [Button(region, BrowseRegion(level, index))]
+        for index, region in enumerate(regions[: MAX_INDEX + 1])
+    ]
     rows.append([directory_button(t), back_to_menu(t)])
     ctx.reply(level_label(t, level) + "\n\n" + t._("Choose the region:"), rows)
 
 
-@router.button("adr")
-async def region_chosen(ctx: Context, args: list[str]) -> None:
-    level = _level(args)
-    if level is None or len(args) < 2 or not args[1].isdigit():
-        await directory(ctx, [])
-        return
+@router.button(BrowseRegion)
+async def region_chosen(ctx: Context, press: BrowseRegion) -> None:
+    level, index = press.level, press.index
     authorities = Authorities(ctx.session)
     regions = await authorities.regions(level)
-    index = int(args[1])
     if index >= len(regions):
-        await level_chosen(ctx, [level.value])
+        await level_chosen(ctx, BrowseLevel(level))
         return
     found = await authorities.browse(level, regions[index])
     _list(ctx, f"{level_label(ctx.t, level)}: {regions[index]}", found)
 
 
-@router.button("ao")
-async def open_authority(ctx: Context, args: list[str]) -> None:
-    if not args or not args[0].isdigit():
-        await directory(ctx, [])
-        return
-    await show_authority(ctx, int(args[0]))
+@router.button(OpenAuthority)
+async def open_authority(ctx: Context, press: OpenAuthority) -> None:
+    await show_authority(ctx, press.authority_id)
 
 
 @router.deep_link("authority")
@@ -143,23 +144,24 @@ async def show_authority(ctx: Context, authority_id: int) -> None:
     ctx.reply(
         authority_card(t, authority),
         [
-            [Button(t._("📨 Request information"), f"rqa:{authority.id}")],
-            [Button(t._("🔗 Share"), f"ash:{authority.id}")],
+            [Button(t._("📨 Request information"), RequestAuthority(authority.id))],
+            [Button(t._("🔗 Share"), ShareAuthority(authority.id))],
             [directory_button(t), back_to_menu(t)],
         ],
     )
 
 
-@router.button("ash")
-async def share_authority(ctx: Context, args: list[str]) -> None:
+@router.button(ShareAuthority)
+async def share_authority(ctx: Context, press: ShareAuthority) -> None:
     t = ctx.t
-    if not args or not args[0].isdigit():
-        await directory(ctx, [])
+    authority = await Authorities(ctx.session).get(press.authority_id)
+    if authority is None:
+        await show_authority(ctx, press.authority_id)
         return
-    link = ctx.share_link(f"authority_{int(args[0])}")
+    link = ctx.share_link(f"authority_{authority.id}")
     ctx.reply(
         t._("Send this link to open the authority's card directly:") + "\n" + link,
-        [[Button(t._("↩ Back to the authority"), f"ao:{int(args[0])}"), back_to_menu(t)]],
+        [[Button(t._("↩ Back to the authority"), OpenAuthority(authority.id)), back_to_menu(t)]],
     )
 
 

@@ -1,22 +1,24 @@
 """Commands every channel has: /start (with deep links), /help, /cancel, /language, /menu.
 
-Also the core's hooks: what to say to unknown commands, stale buttons, over-long text and
-anything we did not understand. Never silence.
+Also the core's hooks: what to say to unknown commands, stale buttons, over-long text,
+failures and anything we did not understand. Never silence. The welcome text, the help
+and the main menu are made from what the modules declare, so a new module appears in
+them without an edit here.
 """
 
 from __future__ import annotations
 
-from civic.petitions import BODY_RULE
 from handlers.context import Context
+from handlers.core_payloads import Cancel, ChooseLanguage, Language, LanguageChoices, MainMenu
+from handlers.events import MAX_INPUT_CHARS
 from handlers.replies import Button
 from handlers.router import Hook, Router
 from handlers.texts import Texts
 from handlers.verification import ask_for_phone
-from locales.catalog import SUPPORTED_LOCALES
 
 router = Router("common")
 
-LANGUAGE_NAMES = {"uk": "Українська", "en": "English"}
+LANGUAGE_NAMES = {Language.UK: "Українська", Language.EN: "English"}
 
 
 def show_menu(ctx: Context, lead: str | None = None) -> None:
@@ -27,10 +29,18 @@ def show_menu(ctx: Context, lead: str | None = None) -> None:
 
 
 def back_to_menu(t: Texts) -> Button:
-    return Button(t._("🏠 Main menu"), "menu")
+    return Button(t._("🏠 Main menu"), MainMenu())
 
 
-@router.command("start")
+def welcome(ctx: Context) -> str:
+    t = ctx.t
+    lines = [t._("Welcome to VzayemoDiia! Here you can:")]
+    lines += ["• " + intro(t) for intro in ctx.routes.intros]
+    lines.append(t._("Type /help at any time to see what I understand."))
+    return "\n".join(lines)
+
+
+@router.command("start", description=lambda t: t._("Start: welcome and the main menu"), order=0)
 async def start(ctx: Context, payload: str) -> None:
     ctx.state.leave()
     if payload:
@@ -38,41 +48,36 @@ async def start(ctx: Context, payload: str) -> None:
             return
         show_menu(ctx, ctx.t._("This link is not valid or what it pointed to no longer exists."))
         return
-    t = ctx.t
-    show_menu(
-        ctx,
-        t._(
-            "Welcome to VzayemoDiia! Here you can sign and create e-petitions "
-            "addressed to public authorities.\n"
-            "Type /help at any time to see what I understand."
-        ),
-    )
+    show_menu(ctx, welcome(ctx))
 
 
-@router.command("menu")
+@router.command("menu", description=lambda t: t._("Main menu"), order=1)
 async def menu_command(ctx: Context, _payload: str) -> None:
     ctx.state.leave()
     show_menu(ctx)
 
 
-@router.button("menu")
-async def menu_button(ctx: Context, _args: list[str]) -> None:
+@router.button(MainMenu)
+async def menu_button(ctx: Context, _press: MainMenu) -> None:
     ctx.state.leave()
     show_menu(ctx)
 
 
-@router.command("help")
+@router.command("help", description=lambda t: t._("What I understand"), order=1000)
 async def help_command(ctx: Context, _payload: str) -> None:
     t = ctx.t
+    commands = [f"/{name}: {description}" for name, description in ctx.routes.command_menu(t)]
     ctx.reply(
         t._(
             "How to talk to me:\n"
             "• Tap a button, or type its number (1, 2, 3…) or its name.\n"
-            "• /menu: the main menu\n"
-            "• /cancel: stop what you are doing (nothing half-finished is kept)\n"
-            "• /language: Українська or English\n"
-            "• /help: this message\n\n"
-            "Signing a petition needs your phone number confirmed once, "
+            "• Or type a command:"
+        )
+        + "\n"
+        + "\n".join(commands)
+        + "\n\n"
+        + t._(
+            "Signing a petition and voting need your phone number confirmed once, "
             "with the \u201c📱 Share my phone number\u201d button. "
             "We keep only a protected fingerprint of it, never the number itself."
         ),
@@ -80,13 +85,13 @@ async def help_command(ctx: Context, _payload: str) -> None:
     )
 
 
-@router.command("cancel")
+@router.command("cancel", description=lambda t: t._("Stop what you are doing"), order=990)
 async def cancel_command(ctx: Context, _payload: str) -> None:
-    await cancel(ctx, [])
+    await cancel(ctx, Cancel())
 
 
-@router.button("cancel")
-async def cancel(ctx: Context, _args: list[str]) -> None:
+@router.button(Cancel)
+async def cancel(ctx: Context, _press: Cancel) -> None:
     was_busy = ctx.state.flow is not None or ctx.state.resume is not None
     ctx.state.leave()
     ctx.state.resume = None
@@ -94,20 +99,23 @@ async def cancel(ctx: Context, _args: list[str]) -> None:
     show_menu(ctx, t._("Cancelled. Nothing was saved.") if was_busy else t._("Nothing to cancel."))
 
 
-@router.command("language")
+@router.command("language", description=lambda t: t._("Change the language"), order=980)
 async def language_command(ctx: Context, _payload: str) -> None:
-    buttons = [[Button(LANGUAGE_NAMES[code], f"lang:{code}")] for code in SUPPORTED_LOCALES]
+    await languages(ctx, LanguageChoices())
+
+
+@router.button(LanguageChoices)
+async def languages(ctx: Context, _press: LanguageChoices) -> None:
+    buttons = [[Button(LANGUAGE_NAMES[code], ChooseLanguage(code))] for code in Language]
     ctx.reply(ctx.t._("Choose your language:"), buttons)
 
 
-@router.button("lang")
-async def choose_language(ctx: Context, args: list[str]) -> None:
-    if not args or args[0] not in SUPPORTED_LOCALES:
-        await language_command(ctx, "")
-        return
-    ctx.account.locale = args[0]
+@router.button(ChooseLanguage)
+async def choose_language(ctx: Context, press: ChooseLanguage) -> None:
+    ctx.account.locale = press.language.value
     show_menu(
-        ctx, ctx.t._("Language changed: {language}.").format(language=LANGUAGE_NAMES[args[0]])
+        ctx,
+        ctx.t._("Language changed: {language}.").format(language=LANGUAGE_NAMES[press.language]),
     )
 
 
@@ -121,7 +129,7 @@ async def not_understood(ctx: Context, _text: str) -> None:
         hint = t._(
             "I did not understand that. Type the number of one of the choices above, or /help."
         )
-        ctx.reply(hint, [[Button(label, payload)] for label, payload in ctx.state.choices])
+        ctx.reply(hint, [[Button.raw(label, payload)] for label, payload in ctx.state.choices])
         return
     show_menu(ctx, t._("I did not understand that. Type /help to see what I can do."))
 
@@ -138,7 +146,7 @@ async def unknown_command(ctx: Context, name: str) -> None:
     # In the middle of a flow: say so, and keep what the citizen has typed so far.
     ctx.reply(
         unknown + "\n" + t._("You can go on where you were, or type /cancel to stop."),
-        [[Button(label, payload)] for label, payload in ctx.state.choices],
+        [[Button.raw(label, payload)] for label, payload in ctx.state.choices],
     )
 
 
@@ -154,10 +162,18 @@ async def too_long(ctx: Context, _payload: str) -> None:
     ctx.reply(
         t.ngettext(
             "That message is too long for me: nothing was saved. "
-            "A petition's text may have at most {max} character.",
+            "A message may have at most {max} character.",
             "That message is too long for me: nothing was saved. "
-            "A petition's text may have at most {max} characters.",
-            BODY_RULE.max_chars,
-        ).format(max=t.number(BODY_RULE.max_chars)),
+            "A message may have at most {max} characters.",
+            MAX_INPUT_CHARS,
+        ).format(max=t.number(MAX_INPUT_CHARS)),
         [[back_to_menu(t)]],
+    )
+
+
+@router.hook(Hook.FAILED)
+async def failed(ctx: Context, _payload: str) -> None:
+    show_menu(
+        ctx,
+        ctx.t._("Sorry, something went wrong on our side and nothing was saved. Please try again."),
     )

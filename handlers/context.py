@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -11,15 +12,19 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from civic.citizens import Citizens
+from civic.merge import MergeStep
 from civic.petitions import Petitions
 from handlers.events import IncomingEvent
+from handlers.payloads import MAX_ID
 from handlers.replies import Button, Document, Image, Reply
 from handlers.state import DialogState
 from handlers.texts import Texts
 from storage.models import ChannelAccount, Citizen
 
 if TYPE_CHECKING:
-    from handlers.router import DeepLinkHandler, MenuEntry
+    from handlers.routing import ChatRoutes
+
+_DEEP_LINK_ID = re.compile(r"[1-9][0-9]{0,18}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +33,8 @@ class CoreConfig:
     zone: ZoneInfo
     verified_actions: frozenset[str]
     phone_key: bytes
+    # What each module does with its rows when two citizens turn out to be one person.
+    merge_steps: Sequence[MergeStep] = ()
 
 
 @dataclass
@@ -38,8 +45,7 @@ class Context:
     state: DialogState
     now: datetime
     config: CoreConfig
-    menu_entries: Sequence[MenuEntry]
-    deep_links: Mapping[str, DeepLinkHandler]
+    routes: ChatRoutes
     share_link: Callable[[str], str]
     replies: list[Reply] = field(default_factory=list)
     # Set by a flow that wants another payload handled after it (resume after verifying).
@@ -66,7 +72,7 @@ class Context:
 
     @property
     def citizens(self) -> Citizens:
-        return Citizens(self.session, self.config.phone_key)
+        return Citizens(self.session, self.config.phone_key, self.config.merge_steps)
 
     def needs_verification(self, action: str) -> bool:
         return action in self.config.verified_actions and self.citizen.phone_hash is None
@@ -93,14 +99,13 @@ class Context:
         )
 
     async def open_deep_link(self, payload: str) -> bool:
-        """``petition_5`` → the petition flow's handler for id 5; False if none fits."""
+        """``petition_5`` → the petition module's handler for id 5; False if none fits."""
         kind, _, raw_id = payload.rpartition("_")
-        handler = self.deep_links.get(kind)
-        if handler is None or not raw_id.isdigit() or len(raw_id) > 18:
+        handler = self.routes.deep_links.get(kind)
+        if handler is None or not _DEEP_LINK_ID.fullmatch(raw_id) or int(raw_id) > MAX_ID:
             return False
         await handler(self, int(raw_id))
         return True
 
     def main_menu_buttons(self) -> list[list[Button]]:
-        entries = sorted(self.menu_entries, key=lambda entry: entry.order)
-        return [[Button(entry.label(self.t), entry.payload)] for entry in entries]
+        return [[Button(entry.label(self.t), entry.press)] for entry in self.routes.menu]

@@ -2,38 +2,69 @@
 
 For each event: drop it if its platform id was seen before; lock (or create) the sender's
 channel account so that two events of one user run one after the other; turn typed
-numbers and button labels into button presses; route to the feature routers; persist the
+numbers and button labels into button presses; route to the modules' routers; persist the
 dialog state. Effects and the event's "seen" mark commit together or not at all.
+
+When handling fails:
+
+- the connection was lost: the event runs once more on a fresh connection (nothing was
+  committed, and the event id guards against a second effect anyway);
+- the database is unavailable (a lost connection again, a timeout): ``DatabaseUnavailable``
+  goes to the channel, which asks the messenger to deliver the event again later;
+- anything else (a deterministic database error, a bug): nothing the event did is kept; it
+  is logged with its event id, marked done in a transaction of its own (so a re-delivery
+  is a repeat, not the same failure again), and the citizen is told in their language
+  that something went wrong.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from civic.clock import Clock
 from handlers.context import Context, CoreConfig
-from handlers.events import ButtonPress, Command, ContactShared, IncomingEvent, Text, parse_command
+from handlers.events import (
+    MAX_INPUT_CHARS,
+    ButtonPress,
+    Command,
+    ContactShared,
+    IncomingEvent,
+    Text,
+    parse_command,
+)
+from handlers.payloads import split_prefix
 from handlers.replies import Reply
-from handlers.router import Hook, Router
+from handlers.router import Hook
+from handlers.routing import ChatRoutes
 from handlers.state import DialogState
 from locales.catalog import pick_locale
 from storage import repositories as repo
 from storage.db import Database
+from storage.errors import DatabaseUnavailable, is_unavailable
+from storage.models import ChannelAccount
 
 log = logging.getLogger(__name__)
 
-# Longer input than any field accepts is refused before it reaches a flow (and is never
-# stored); the flows give the precise limit of their own field.
-MAX_INPUT_CHARS = 20_000
 MAX_ROUTING_DEPTH = 3
 
 
 def default_share_link(payload: str) -> str:
     return f"/start {payload}"
+
+
+@dataclass(frozen=True, slots=True)
+class HandledEvent:
+    """The replies to an event; ``repeated`` when its platform id was handled before (then
+    there is no effect and nothing at all may be sent, not even an acknowledgement)."""
+
+    replies: list[Reply] = field(default_factory=list)
+    repeated: bool = False
 
 
 class ConversationCore:
@@ -42,44 +73,53 @@ class ConversationCore:
         database: Database,
         config: CoreConfig,
         clock: Clock,
-        routers: Sequence[Router],
+        routes: ChatRoutes,
         share_links: Mapping[str, Callable[[str], str]] | None = None,
     ) -> None:
         self.database = database
         self.config = config
         self.clock = clock
-        self.routers = list(routers)
+        self.routes = routes
         self.share_links = dict(share_links or {})
-        self._commands = {k: v for r in routers for k, v in r.commands.items()}
-        self._buttons = {k: v for r in routers for k, v in r.buttons.items()}
-        self._steps = {k: v for r in routers for k, v in r.steps.items()}
-        self._deep_links = {k: v for r in routers for k, v in r.deep_links.items()}
-        self._menu = [entry for r in routers for entry in r.menu]
-        self._hooks = {k: v for r in routers for k, v in r.hooks.items()}
-        missing = set(Hook) - set(self._hooks)
-        if missing:
-            raise ValueError(f"no router handles the hooks {sorted(missing)}")
 
     async def handle(self, event: IncomingEvent) -> list[Reply]:
-        """Handle one event; once more if the database connection turned out to be dead.
+        """The replies to ``event`` (none for a repeat)."""
+        return (await self.process(event)).replies
 
-        A dropped connection fails the event before anything is committed, so running it
-        again on a fresh connection cannot apply it twice (and the event id guards too).
-        """
+    async def process(self, event: IncomingEvent) -> HandledEvent:
+        """Handle one event; see the module's docstring for what happens on failure."""
         try:
-            return await self._handle_once(event)
-        except DBAPIError as error:
-            if not error.connection_invalidated:
-                raise
-            log.warning("database connection was lost; handling the event again")
-            return await self._handle_once(event)
+            try:
+                return await self._handle_once(event)
+            except Exception as error:
+                if not _connection_lost(error):
+                    raise
+                log.warning("database connection was lost; handling the event again")
+                return await self._handle_once(event)
+        except Exception as error:
+            if is_unavailable(error):
+                raise DatabaseUnavailable(str(error)) from error
+            log.exception(
+                "event %s/%s from %s failed; nothing it did is kept",
+                event.sender.channel,
+                event.event_id,
+                event.sender.user_id,
+            )
+        return await self._failed(event)
 
     async def set_reachable(self, channel: str, user_id: str, reachable: bool) -> bool:
         """The platform says the user blocked/unsubscribed (False) or came back (True)."""
-        async with self.database.transaction() as session:
-            return await repo.set_reachable(session, channel, user_id, reachable, self.clock.now())
+        try:
+            async with self.database.transaction() as session:
+                return await repo.set_reachable(
+                    session, channel, user_id, reachable, self.clock.now()
+                )
+        except Exception as error:
+            if is_unavailable(error):
+                raise DatabaseUnavailable(str(error)) from error
+            raise
 
-    async def _handle_once(self, event: IncomingEvent) -> list[Reply]:
+    async def _handle_once(self, event: IncomingEvent) -> HandledEvent:
         async with self.database.transaction() as session:
             now = self.clock.now()
             sender = event.sender
@@ -88,46 +128,87 @@ class ConversationCore:
             )
             if not opened.fresh:
                 log.info("dropping repeated event %s/%s", sender.channel, event.event_id)
-                return []
+                return HandledEvent(repeated=True)
             account = opened.account
             if account is None:  # first contact: the account is created, then locked
                 locale = pick_locale(sender.language_code, self.config.default_locale)
                 account = await repo.lock_account(
                     session, sender.channel, sender.user_id, locale, now
                 )
-            state = DialogState.load(account.dialog_state)
-            ctx = Context(
-                session=session,
-                event=event,
-                account=account,
-                state=state,
-                now=now,
-                config=self.config,
-                menu_entries=self._menu,
-                deep_links=self._deep_links,
-                share_link=self.share_links.get(sender.channel, default_share_link),
-            )
+            ctx = self._context(session, event, account, now)
             await self._route(ctx, event)
-            if ctx.replies:
-                state.choices = [(b.label, b.payload) for b in ctx.replies[-1].choices]
-                asks_phone = any(reply.request_phone for reply in ctx.replies)
-                if state.phone_requested and not asks_phone:
-                    ctx.replies[0] = replace(ctx.replies[0], ends_phone_request=True)
-                state.phone_requested = asks_phone
-            await repo.save_dialog(session, account, state.dump(), now)
-            return ctx.replies
+            await self._finish(ctx)
+            return HandledEvent(ctx.replies)
+
+    async def _failed(self, event: IncomingEvent) -> HandledEvent:
+        """Mark a failed event done and tell its sender, in a transaction of its own."""
+        try:
+            async with self.database.transaction() as session:
+                now = self.clock.now()
+                sender = event.sender
+                opened = await repo.open_event(
+                    session, sender.channel, sender.user_id, event.event_id, now
+                )
+                if not opened.fresh:
+                    return HandledEvent(repeated=True)
+                account = opened.account or await repo.lock_account(
+                    session,
+                    sender.channel,
+                    sender.user_id,
+                    pick_locale(sender.language_code, self.config.default_locale),
+                    now,
+                )
+                # The flow that failed may fail again from the same state: start afresh.
+                ctx = self._context(session, event, account, now, DialogState())
+                await self.routes.hooks[Hook.FAILED](ctx, "")
+                await self._finish(ctx)
+                return HandledEvent(ctx.replies)
+        except Exception as error:
+            if is_unavailable(error):
+                raise DatabaseUnavailable(str(error)) from error
+            raise
+
+    def _context(
+        self,
+        session: AsyncSession,
+        event: IncomingEvent,
+        account: ChannelAccount,
+        now: datetime,
+        state: DialogState | None = None,
+    ) -> Context:
+        return Context(
+            session=session,
+            event=event,
+            account=account,
+            state=DialogState.load(account.dialog_state) if state is None else state,
+            now=now,
+            config=self.config,
+            routes=self.routes,
+            share_link=self.share_links.get(event.sender.channel, default_share_link),
+        )
+
+    async def _finish(self, ctx: Context) -> None:
+        """Remember the choices on screen and the phone request; save the dialog."""
+        state = ctx.state
+        if ctx.replies:
+            state.choices = [(b.label, b.payload) for b in ctx.replies[-1].choices]
+            asks_phone = any(reply.request_phone for reply in ctx.replies)
+            if state.phone_requested and not asks_phone:
+                ctx.replies[0] = replace(ctx.replies[0], ends_phone_request=True)
+            state.phone_requested = asks_phone
+        await repo.save_dialog(ctx.session, ctx.account, state.dump(), ctx.now)
 
     async def _route(self, ctx: Context, event: IncomingEvent) -> None:
         body = event.body
         if isinstance(body, Text):
             if len(body.text) > MAX_INPUT_CHARS:
-                await self._hooks[Hook.TOO_LONG](ctx, "")
+                await self.routes.hooks[Hook.TOO_LONG](ctx, "")
                 return
             command = parse_command(body.text)
             if command is not None:
                 body = command
             else:
-                payload = self._choice_for(ctx.state, body.text)
+                payload = choice_for(ctx.state, body.text)
                 if payload is not None:
                     body = ButtonPress(payload)
         if isinstance(body, Command):
@@ -135,13 +216,13 @@ class ConversationCore:
         elif isinstance(body, ButtonPress):
             await self.press(ctx, body.payload)
         elif isinstance(body, ContactShared):
-            await self._hooks[Hook.CONTACT](ctx, "")
+            await self.routes.hooks[Hook.CONTACT](ctx, "")
         else:
-            step = self._steps.get((ctx.state.flow or "", ctx.state.step or ""))
+            step = self.routes.steps.get((ctx.state.flow or "", ctx.state.step or ""))
             if step is not None:
                 await step(ctx, body.text)
             else:
-                await self._hooks[Hook.FALLBACK](ctx, body.text)
+                await self.routes.hooks[Hook.FALLBACK](ctx, body.text)
         depth = 0
         while ctx.follow_up is not None and depth < MAX_ROUTING_DEPTH:
             payload, ctx.follow_up = ctx.follow_up, None
@@ -149,35 +230,42 @@ class ConversationCore:
             depth += 1
 
     async def _command(self, ctx: Context, command: Command) -> None:
-        handler = self._commands.get(command.name)
+        handler = self.routes.commands.get(command.name)
         if handler is None:
-            await self._hooks[Hook.UNKNOWN_COMMAND](ctx, command.name)
+            await self.routes.hooks[Hook.UNKNOWN_COMMAND](ctx, command.name)
             return
         await handler(ctx, command.payload)
 
     async def press(self, ctx: Context, payload: str) -> None:
-        prefix, *args = payload.split(":")
-        handler = self._buttons.get(prefix)
-        if handler is None:
-            await self._hooks[Hook.STALE_BUTTON](ctx, payload)
+        """A button's payload, parsed by its route's codec; anything else is stale."""
+        prefix, arguments = split_prefix(payload)
+        route = self.routes.buttons.get(prefix)
+        parsed = None if route is None else route.codec.parse(arguments)
+        if route is None or parsed is None:
+            await self.routes.hooks[Hook.STALE_BUTTON](ctx, payload)
             return
-        await handler(ctx, args)
+        await route.handler(ctx, parsed)
 
-    @staticmethod
-    def _choice_for(state: DialogState, text: str) -> str | None:
-        """A typed number ("2") or a button's label ("Petitions") picks that button."""
-        typed = text.strip().rstrip(".").casefold()
-        if not typed or not state.choices:
-            return None
-        if typed.isdigit():
-            index = int(typed) - 1
-            return state.choices[index][1] if 0 <= index < len(state.choices) else None
-        for label, payload in state.choices:
-            if _bare(label) == _bare(typed):
-                return payload
+
+def choice_for(state: DialogState, text: str) -> str | None:
+    """A typed number ("2") or a button's label ("Petitions") picks that button."""
+    typed = text.strip().rstrip(".").casefold()
+    if not typed or not state.choices:
         return None
+    # isdecimal, not isdigit: "²" or "③" are digits that int() refuses.
+    if typed.isdecimal():
+        index = int(typed) - 1 if len(typed) <= 3 else -1
+        return state.choices[index][1] if 0 <= index < len(state.choices) else None
+    for label, payload in state.choices:
+        if _bare(label) == _bare(typed):
+            return payload
+    return None
 
 
 def _bare(label: str) -> str:
     """A label without emoji and punctuation, case-folded: "📜 Petitions" → "petitions"."""
     return " ".join("".join(ch if ch.isalnum() else " " for ch in label.casefold()).split())
+
+
+def _connection_lost(error: BaseException) -> bool:
+    return isinstance(error, DBAPIError) and error.connection_invalidated

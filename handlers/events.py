@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# Longer input than any field accepts is refused before it reaches a flow (and is never
+# stored); the flows give the precise limit of their own field.
+MAX_INPUT_CHARS = 20_000
+
 
 @dataclass(frozen=True, slots=True)
 class Sender:

@@ -19,26 +19,43 @@ from civic.text import TextProblem
 from civic.working_days import WorkingCalendar
 from handlers import petition_views as views
 from handlers import request_views as rviews
-from handlers.authority_directory import directory_button
 from handlers.common import back_to_menu
 from handlers.context import Context
-from handlers.flow_support import accept_text, cancel_row, offer_authorities
-from handlers.notices import answer_documents
+from handlers.directory_payloads import Directory
+from handlers.flow_support import accept_text, cancel_row, offer_authorities, yes_or_no
 from handlers.replies import Button
+from handlers.request_notices import answer_documents
+from handlers.request_payloads import (
+    AnswerBy,
+    AnswerClarification,
+    ChooseAnswerBy,
+    ChooseUrgency,
+    ConfirmWithdrawal,
+    MyRequests,
+    NewRequest,
+    OpenRequest,
+    RequestAuthority,
+    RequestsSection,
+    SendRequest,
+    WithdrawRequest,
+)
 from handlers.router import Router
 from storage.models import InformationRequest, RequestStatus
 
-router = Router("information_requests")
-router.menu_entry(20, lambda t: t._("📨 Information requests"), "rq")
+router = Router(
+    "information_requests",
+    intro=lambda t: t._("ask authorities for public information, with a legal deadline"),
+    intro_order=20,
+)
+router.menu_entry(20, lambda t: t._("📨 Information requests"), RequestsSection())
+router.profile_entry(20, lambda t: t._("📂 My requests"), MyRequests())
 
 FLOW = "new_request"
 CLARIFY = "clarify_request"
-YES = {"yes", "y", "так", "т", "да", "1"}
-NO = {"no", "n", "ні", "н", "нет", "2"}
 
 
-@router.button("rq")
-async def section(ctx: Context, _args: list[str]) -> None:
+@router.button(RequestsSection)
+async def section(ctx: Context, _press: RequestsSection) -> None:
     t = ctx.t
     ctx.state.leave()
     ctx.reply(
@@ -48,9 +65,9 @@ async def section(ctx: Context, _args: list[str]) -> None:
             "within 48 hours when life, liberty, the environment or an emergency is at stake."
         ),
         [
-            [Button(t._("✍ New request"), "rqn")],
-            [Button(t._("📂 My requests"), "rqm")],
-            [directory_button(t)],
+            [Button(t._("✍ New request"), NewRequest())],
+            [Button(t._("📂 My requests"), MyRequests())],
+            [Button(t._("🏛 Directory of authorities"), Directory())],
             [back_to_menu(t)],
         ],
     )
@@ -59,13 +76,13 @@ async def section(ctx: Context, _args: list[str]) -> None:
 # --- filing ---------------------------------------------------------------------------
 
 
-@router.command("request")
+@router.command("request", description=lambda t: t._("Request public information"), order=20)
 async def request_command(ctx: Context, _payload: str) -> None:
-    await start(ctx, [])
+    await start(ctx, NewRequest())
 
 
-@router.button("rqn")
-async def start(ctx: Context, _args: list[str]) -> None:
+@router.button(NewRequest)
+async def start(ctx: Context, _press: NewRequest) -> None:
     ctx.state.enter(FLOW, "authority")
     ctx.state.data = {}
     await _offer_authorities(ctx, "")
@@ -76,7 +93,7 @@ async def _offer_authorities(ctx: Context, query: str) -> None:
         "Step 1 of 5. Which authority holds the information? "
         "Choose one, or type words from its name to search."
     )
-    await offer_authorities(ctx, query, intro, "rqa")
+    await offer_authorities(ctx, query, intro, RequestAuthority)
 
 
 @router.step(FLOW, "authority")
@@ -84,14 +101,12 @@ async def authority_typed(ctx: Context, text: str) -> None:
     await _offer_authorities(ctx, text)
 
 
-@router.button("rqa")
-async def authority_chosen(ctx: Context, args: list[str]) -> None:
+@router.button(RequestAuthority)
+async def authority_chosen(ctx: Context, press: RequestAuthority) -> None:
     t = ctx.t
-    authority = None
-    if args and args[0].isdigit():
-        authority = await Authorities(ctx.session).get(int(args[0]))
+    authority = await Authorities(ctx.session).get(press.authority_id)
     if authority is None:
-        await start(ctx, [])
+        await start(ctx, NewRequest())
         return
     ctx.state.enter(FLOW, "body")
     ctx.state.data = {"authority_id": authority.id}
@@ -127,8 +142,8 @@ def _ask_urgent(ctx: Context) -> None:
             "answer is due within 48 hours."
         ),
         [
-            [Button(t._("⚡ Yes: within 48 hours"), "rqu:1")],
-            [Button(t._("No: within 5 working days"), "rqu:0")],
+            [Button(t._("⚡ Yes: within 48 hours"), ChooseUrgency(urgent=True))],
+            [Button(t._("No: within 5 working days"), ChooseUrgency(urgent=False))],
             cancel_row(ctx.t),
         ],
     )
@@ -136,40 +151,40 @@ def _ask_urgent(ctx: Context) -> None:
 
 @router.step(FLOW, "urgent")
 async def urgent_typed(ctx: Context, text: str) -> None:
-    word = text.strip().rstrip(".!").casefold()
-    if word in YES or word in NO:
-        await urgent_chosen(ctx, ["1" if word in YES else "0"])
+    answer = yes_or_no(text)
+    if answer is not None:
+        await urgent_chosen(ctx, ChooseUrgency(urgent=answer))
         return
     ctx.reply(ctx.t._("Please answer yes or no."))
     _ask_urgent(ctx)
 
 
-@router.button("rqu")
-async def urgent_chosen(ctx: Context, args: list[str]) -> None:
+@router.button(ChooseUrgency)
+async def urgent_chosen(ctx: Context, press: ChooseUrgency) -> None:
     t = ctx.t
-    if ctx.state.flow != FLOW or "body" not in ctx.state.data or args[:1] not in (["0"], ["1"]):
-        await start(ctx, [])
+    if ctx.state.flow != FLOW or "body" not in ctx.state.data:
+        await start(ctx, NewRequest())
         return
-    ctx.state.data["urgent"] = int(args[0])
+    ctx.state.data["urgent"] = int(press.urgent)
     ctx.state.step = "delivery"
     ctx.reply(
         t._("Step 4 of 5. How would you like to get the answer?"),
         [
-            [Button(t._("💬 In this chat"), "rqd:chat")],
-            [Button(t._("💬 ✉ In this chat and by e-mail"), "rqd:email")],
+            [Button(t._("💬 In this chat"), ChooseAnswerBy(AnswerBy.CHAT))],
+            [Button(t._("💬 ✉ In this chat and by e-mail"), ChooseAnswerBy(AnswerBy.EMAIL))],
             cancel_row(ctx.t),
         ],
     )
 
 
-@router.button("rqd")
-async def delivery_chosen(ctx: Context, args: list[str]) -> None:
+@router.button(ChooseAnswerBy)
+async def delivery_chosen(ctx: Context, press: ChooseAnswerBy) -> None:
     t = ctx.t
     if ctx.state.flow != FLOW or "urgent" not in ctx.state.data:
-        await start(ctx, [])
+        await start(ctx, NewRequest())
         return
     ctx.state.data.pop("email", None)
-    if args[:1] == ["email"]:
+    if press.answer_by is AnswerBy.EMAIL:
         ctx.state.step = "email"
         ctx.reply(t._("Type the e-mail address for the answer:"), [cancel_row(ctx.t)])
         return
@@ -215,7 +230,7 @@ async def _review(ctx: Context) -> None:
     data = ctx.state.data
     authority = await Authorities(ctx.session).get(int(data["authority_id"]))
     if authority is None:
-        await start(ctx, [])
+        await start(ctx, NewRequest())
         return
     urgent = bool(data.get("urgent"))
     answer_by = (
@@ -238,8 +253,8 @@ async def _review(ctx: Context) -> None:
     ctx.reply(
         text,
         [
-            [Button(t._("✅ Send the request"), "rqok")],
-            [Button(t._("✏ Start over"), "rqn"), Button(t._("Cancel"), "cancel")],
+            [Button(t._("✅ Send the request"), SendRequest())],
+            [Button(t._("✏ Start over"), NewRequest()), cancel_row(t)[0]],
         ],
     )
 
@@ -250,8 +265,8 @@ async def review_typed(ctx: Context, _text: str) -> None:
     await _review(ctx)
 
 
-@router.button("rqok")
-async def submit(ctx: Context, _args: list[str]) -> None:
+@router.button(SendRequest)
+async def submit(ctx: Context, _press: SendRequest) -> None:
     t = ctx.t
     data = ctx.state.data
     if ctx.state.flow != FLOW or ctx.state.step != "review":
@@ -283,7 +298,7 @@ async def submit(ctx: Context, _args: list[str]) -> None:
         + rviews.explain_deadline(t, filed.deadline)
         + "\n\n"
         + t._("You will be told here when the status changes. Follow it under My requests."),
-        [[Button(t._("📂 My requests"), "rqm")], [back_to_menu(t)]],
+        [[Button(t._("📂 My requests"), MyRequests())], [back_to_menu(t)]],
     )
 
 
@@ -296,13 +311,13 @@ def _left(ctx: Context, request: InformationRequest, calendar: WorkingCalendar) 
     return rviews.time_left_label(ctx.t, time_left(request.due_at, ctx.now, calendar))
 
 
-@router.command("myrequests")
+@router.command("myrequests", description=lambda t: t._("My information requests"), order=21)
 async def my_requests_command(ctx: Context, _payload: str) -> None:
-    await my_requests(ctx, [])
+    await my_requests(ctx, MyRequests())
 
 
-@router.button("rqm")
-async def my_requests(ctx: Context, _args: list[str]) -> None:
+@router.button(MyRequests)
+async def my_requests(ctx: Context, _press: MyRequests) -> None:
     t = ctx.t
     ctx.state.leave()
     requests = InformationRequests(ctx.session, ctx.config.zone)
@@ -310,7 +325,7 @@ async def my_requests(ctx: Context, _args: list[str]) -> None:
     if not found:
         ctx.reply(
             t._("You have not filed any information requests yet."),
-            [[Button(t._("✍ New request"), "rqn")], [back_to_menu(t)]],
+            [[Button(t._("✍ New request"), NewRequest())], [back_to_menu(t)]],
         )
         return
     shown = found[:10]
@@ -319,44 +334,41 @@ async def my_requests(ctx: Context, _args: list[str]) -> None:
     rows = []
     for number, request in enumerate(shown, start=1):
         lines.append(rviews.request_line(t, number, request, _left(ctx, request, calendar)))
-        rows.append([Button(request.number, f"rqo:{request.id}")])
-    rows.append([Button(t._("✍ New request"), "rqn"), back_to_menu(t)])
+        rows.append([Button(request.number, OpenRequest(request.id))])
+    rows.append([Button(t._("✍ New request"), NewRequest()), back_to_menu(t)])
     ctx.reply("\n".join(lines), rows)
 
 
-async def _mine(ctx: Context, args: list[str]) -> InformationRequest | None:
-    if not args or not args[0].isdigit():
-        return None
-    request = await ctx.session.get(InformationRequest, int(args[0]))
-    if request is None or request.citizen_id != ctx.citizen.id:
-        return None  # someone else's request does not exist for you
-    return request
+async def _mine(ctx: Context, request_id: int) -> InformationRequest | None:
+    """The citizen's own request; someone else's does not exist for them (the rules')."""
+    requests = InformationRequests(ctx.session, ctx.config.zone)
+    return await requests.mine(request_id, ctx.citizen.id)
 
 
-@router.button("rqo")
-async def open_request(ctx: Context, args: list[str]) -> None:
+@router.button(OpenRequest)
+async def open_request(ctx: Context, press: OpenRequest) -> None:
     t = ctx.t
-    request = await _mine(ctx, args)
+    request = await _mine(ctx, press.request_id)
     if request is None:
-        await my_requests(ctx, [])
+        await my_requests(ctx, MyRequests())
         return
     rows = []
     if request.status is RequestStatus.CLARIFICATION:
-        rows.append([Button(t._("✍ Answer the question"), f"rqc:{request.id}")])
+        rows.append([Button(t._("✍ Answer the question"), AnswerClarification(request.id))])
     if request.status in OPEN:
-        rows.append([Button(t._("↩ Withdraw the request"), f"rqw:{request.id}")])
-    rows.append([Button(t._("📂 My requests"), "rqm"), back_to_menu(t)])
+        rows.append([Button(t._("↩ Withdraw the request"), WithdrawRequest(request.id))])
+    rows.append([Button(t._("📂 My requests"), MyRequests()), back_to_menu(t)])
     documents = await answer_documents(ctx.session, request)
     calendar = await InformationRequests(ctx.session, ctx.config.zone).calendar()
     left = _left(ctx, request, calendar)
     ctx.reply(rviews.request_card(t, request, left), rows, documents=documents)
 
 
-@router.button("rqc")
-async def clarify(ctx: Context, args: list[str]) -> None:
-    request = await _mine(ctx, args)
+@router.button(AnswerClarification)
+async def clarify(ctx: Context, press: AnswerClarification) -> None:
+    request = await _mine(ctx, press.request_id)
     if request is None or request.status is not RequestStatus.CLARIFICATION:
-        await my_requests(ctx, [])
+        await my_requests(ctx, MyRequests())
         return
     ctx.state.enter(CLARIFY, "answer")
     ctx.state.data = {"request_id": request.id}
@@ -384,41 +396,41 @@ async def clarification_typed(ctx: Context, text: str) -> None:
         t._("Your answer is sent to the authority. The term runs again from today.")
         + "\n"
         + rviews.explain_deadline(t, filed.deadline),
-        [[Button(t._("📂 My requests"), "rqm"), back_to_menu(t)]],
+        [[Button(t._("📂 My requests"), MyRequests()), back_to_menu(t)]],
     )
 
 
-@router.button("rqw")
-async def withdraw(ctx: Context, args: list[str]) -> None:
+@router.button(WithdrawRequest)
+async def withdraw(ctx: Context, press: WithdrawRequest) -> None:
     t = ctx.t
-    request = await _mine(ctx, args)
+    request = await _mine(ctx, press.request_id)
     if request is None or request.status not in OPEN:
-        await my_requests(ctx, [])
+        await my_requests(ctx, MyRequests())
         return
     ctx.reply(
         t._("Withdraw request {number}? The authority will not answer it.").format(
             number=request.number
         ),
         [
-            [Button(t._("Yes, withdraw"), f"rqwy:{request.id}")],
-            [Button(t._("No, keep it"), f"rqo:{request.id}")],
+            [Button(t._("Yes, withdraw"), ConfirmWithdrawal(request.id))],
+            [Button(t._("No, keep it"), OpenRequest(request.id))],
         ],
     )
 
 
-@router.button("rqwy")
-async def withdraw_confirmed(ctx: Context, args: list[str]) -> None:
+@router.button(ConfirmWithdrawal)
+async def withdraw_confirmed(ctx: Context, press: ConfirmWithdrawal) -> None:
     t = ctx.t
-    request = await _mine(ctx, args)
+    request = await _mine(ctx, press.request_id)
     if request is None:
-        await my_requests(ctx, [])
+        await my_requests(ctx, MyRequests())
         return
     try:
         await InformationRequests(ctx.session).withdraw(request.id, ctx.citizen.id, ctx.now)
     except RequestError:
-        await open_request(ctx, [str(request.id)])
+        await open_request(ctx, OpenRequest(request.id))
         return
     ctx.reply(
         t._("Request {number} is withdrawn.").format(number=request.number),
-        [[Button(t._("📂 My requests"), "rqm"), back_to_menu(t)]],
+        [[Button(t._("📂 My requests"), MyRequests()), back_to_menu(t)]],
     )

@@ -10,11 +10,13 @@ from civic.petitions import (
     TITLE_RULE,
     PetitionDraft,
     PetitionError,
+    Petitions,
 )
 from civic.text import TextProblem
 from handlers import petition_views as views
 from handlers.context import Context
 from handlers.flow_support import accept_text, cancel_row, offer_authorities
+from handlers.petition_payloads import MyPetitions, NewPetition, PetitionAuthority, SubmitPetition
 from handlers.replies import Button
 from handlers.router import Router
 from handlers.verification import ask_for_phone
@@ -25,15 +27,15 @@ router = Router("petition_create")
 FLOW = "new_petition"
 
 
-@router.command("newpetition")
+@router.command("newpetition", description=lambda t: t._("Create an e-petition"), order=11)
 async def new_petition_command(ctx: Context, _payload: str) -> None:
-    await start(ctx, [])
+    await start(ctx, NewPetition())
 
 
-@router.button("pn")
-async def start(ctx: Context, _args: list[str]) -> None:
+@router.button(NewPetition)
+async def start(ctx: Context, press: NewPetition) -> None:
     if ctx.needs_verification("create_petition"):
-        ctx.state.resume = "pn"
+        ctx.state.resume = press.pack()
         ask_for_phone(ctx, ctx.t._("To create a petition, please confirm your phone number."))
         return
     ctx.state.enter(FLOW, "authority")
@@ -55,7 +57,7 @@ async def _offer_authorities(ctx: Context, query: str) -> None:
         "Step 1 of 4. To which authority is the petition addressed? "
         "Choose one, or type words from its name to search."
     )
-    await offer_authorities(ctx, query, intro, "pna", line)
+    await offer_authorities(ctx, query, intro, PetitionAuthority, line)
 
 
 @router.step(FLOW, "authority")
@@ -63,14 +65,12 @@ async def authority_typed(ctx: Context, text: str) -> None:
     await _offer_authorities(ctx, text)
 
 
-@router.button("pna")
-async def authority_chosen(ctx: Context, args: list[str]) -> None:
+@router.button(PetitionAuthority)
+async def authority_chosen(ctx: Context, press: PetitionAuthority) -> None:
     t = ctx.t
-    authority = None
-    if args and args[0].isdigit():
-        authority = await Authorities(ctx.session).get(int(args[0]))
+    authority = await Authorities(ctx.session).get(press.authority_id)
     if ctx.state.flow != FLOW or authority is None:
-        await start(ctx, [])
+        await start(ctx, NewPetition())
         return
     ctx.state.data = {"authority_id": authority.id}
     ctx.state.step = "title"
@@ -158,8 +158,8 @@ async def _review(ctx: Context) -> None:
     ctx.reply(
         text,
         [
-            [Button(t._("✅ Submit for moderation"), "pnok")],
-            [Button(t._("✏ Start over"), "pn"), Button(t._("Cancel"), "cancel")],
+            [Button(t._("✅ Submit for moderation"), SubmitPetition())],
+            [Button(t._("✏ Start over"), NewPetition()), cancel_row(t)[0]],
         ],
     )
 
@@ -170,8 +170,8 @@ async def review_typed(ctx: Context, _text: str) -> None:
     await _review(ctx)
 
 
-@router.button("pnok")
-async def submit(ctx: Context, _args: list[str]) -> None:
+@router.button(SubmitPetition)
+async def submit(ctx: Context, _press: SubmitPetition) -> None:
     t = ctx.t
     data = ctx.state.data
     if ctx.state.flow != FLOW or ctx.state.step != "review":
@@ -188,7 +188,7 @@ async def submit(ctx: Context, _args: list[str]) -> None:
         author_name=str(data["author_name"]),
     )
     try:
-        petition = await ctx.petitions.submit(draft, ctx.citizen.id, ctx.now)
+        petition = await Petitions(ctx.session).submit(draft, ctx.citizen.id, ctx.now)
     except (PetitionError, TextProblem):
         ctx.state.leave()
         ctx.reply(
@@ -207,5 +207,5 @@ async def submit(ctx: Context, _args: list[str]) -> None:
             "starts. You can follow it under My profile → My petitions.",
             MODERATION_WORKING_DAYS,
         ).format(id=petition.id, days=MODERATION_WORKING_DAYS),
-        [[Button(t._("📝 My petitions"), "mep")], ctx.main_menu_buttons()[0]],
+        [[Button(t._("📝 My petitions"), MyPetitions())], ctx.main_menu_buttons()[0]],
     )

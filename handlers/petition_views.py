@@ -4,6 +4,15 @@ from __future__ import annotations
 
 from civic.petitions import PetitionPage, PetitionSort, PetitionView, progress_bar
 from civic.text import TextProblem
+from handlers.core_payloads import MainMenu
+from handlers.payloads import MAX_INDEX
+from handlers.petition_payloads import (
+    ClearSearch,
+    NewPetition,
+    OpenPetition,
+    PetitionList,
+    SearchPetitions,
+)
 from handlers.replies import Button
 from handlers.texts import Texts
 from storage.models import Authority, Petition, PetitionStatus
@@ -93,20 +102,26 @@ def list_text(t: Texts, page: PetitionPage, sort: PetitionSort, query: str) -> s
 def list_buttons(
     t: Texts, page: PetitionPage, sort: PetitionSort, query: str
 ) -> list[list[Button]]:
-    rows = [[Button(shorten(v.petition.title, 40), f"pv:{v.petition.id}")] for v in page.items]
+    rows = [
+        [Button(shorten(v.petition.title, 40), OpenPetition(v.petition.id))] for v in page.items
+    ]
     nav = []
     if page.page > 0:
-        nav.append(Button(t._("◀ Previous"), f"pl:{sort.value}:{page.page - 1}"))
-    if page.has_next:
-        nav.append(Button(t._("Next ▶"), f"pl:{sort.value}:{page.page + 1}"))
+        nav.append(Button(t._("◀ Previous"), PetitionList(sort, page.page - 1)))
+    if page.has_next and page.page < MAX_INDEX:
+        nav.append(Button(t._("Next ▶"), PetitionList(sort, page.page + 1)))
     if nav:
         rows.append(nav)
     other = PetitionSort.NEWEST if sort is PetitionSort.MOST_SIGNED else PetitionSort.MOST_SIGNED
     other_label = t._("Newest first") if other is PetitionSort.NEWEST else t._("Most signed first")
-    rows.append([Button(other_label, f"pl:{other.value}:0"), Button(t._("🔎 Search"), "pq")])
+    rows.append(
+        [Button(other_label, PetitionList(other, 0)), Button(t._("🔎 Search"), SearchPetitions())]
+    )
     if query:
-        rows.append([Button(t._("Clear search"), "pqx")])
-    rows.append([Button(t._("✍ Create a petition"), "pn"), Button(t._("🏠 Main menu"), "menu")])
+        rows.append([Button(t._("Clear search"), ClearSearch())])
+    rows.append(
+        [Button(t._("✍ Create a petition"), NewPetition()), Button(t._("🏠 Main menu"), MainMenu())]
+    )
     return rows
 
 

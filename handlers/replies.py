@@ -5,17 +5,39 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-MAX_PAYLOAD_BYTES = 64  # Telegram's callback_data limit; the strictest of our channels
+from handlers.payloads import MAX_PAYLOAD_BYTES, Payload
 
 
-@dataclass(frozen=True, slots=True)
 class Button:
-    label: str
-    payload: str
+    """A labelled button. Flows build it from a typed payload (``handlers.payloads``), so
+    its payload fits every messenger by construction; ``raw`` rebuilds one from what a
+    channel or the dialog state kept."""
 
-    def __post_init__(self) -> None:
-        if len(self.payload.encode()) > MAX_PAYLOAD_BYTES:
+    __slots__ = ("label", "payload")
+
+    def __init__(self, label: str, press: Payload) -> None:
+        self.label = label
+        self.payload: str = press.pack()
+
+    @classmethod
+    def raw(cls, label: str, payload: str) -> Button:
+        if len(payload.encode()) > MAX_PAYLOAD_BYTES:
             raise ValueError(f"button payload longer than {MAX_PAYLOAD_BYTES} bytes")
+        button = cls.__new__(cls)
+        button.label = label
+        button.payload = payload
+        return button
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Button):
+            return NotImplemented
+        return (self.label, self.payload) == (other.label, other.payload)
+
+    def __hash__(self) -> int:
+        return hash((self.label, self.payload))
+
+    def __repr__(self) -> str:
+        return f"Button({self.label!r}, {self.payload!r})"
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,20 +1,39 @@
-"""One router per feature, joined in the entry point (the aiogram shape, without aiogram)."""
+"""One router per feature, joined in the entry point (the aiogram shape, without aiogram).
+
+A router declares what its feature adds to the conversation: commands (with the line the
+command menu and /help show), buttons (one typed payload class per route, see
+``handlers.payloads``), text steps of its flows, deep links, main-menu and profile
+entries, and the one line of the welcome text that says what the feature is for. The
+core joins the routers of every module (``handlers.routing``) and refuses two that claim
+the same thing.
+"""
 
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from handlers.payloads import Payload
 
 if TYPE_CHECKING:
     from handlers.context import Context
     from handlers.texts import Texts
 
-ButtonHandler = Callable[["Context", list[str]], Awaitable[None]]
+P = TypeVar("P", bound=Payload)
+
 TextHandler = Callable[["Context", str], Awaitable[None]]
 CommandHandler = Callable[["Context", str], Awaitable[None]]
 DeepLinkHandler = Callable[["Context", int], Awaitable[None]]
+PressHandler = Callable[["Context", Any], Awaitable[None]]
+PressOf = Callable[["Context", P], Awaitable[None]]
+Label = Callable[["Texts"], str]
+
+# Telegram's rules for a bot command, the strictest of our channels.
+_COMMAND = re.compile(r"[a-z0-9_]{1,32}")
+_DEEP_LINK_KIND = re.compile(r"[a-z][a-z0-9]{0,30}")
 
 
 class Hook(enum.StrEnum):
@@ -25,25 +44,48 @@ class Hook(enum.StrEnum):
     STALE_BUTTON = "stale_button"  # argument: the payload nobody handles
     TOO_LONG = "too_long"  # text longer than any field accepts
     CONTACT = "contact"  # a phone shared through the messenger
+    FAILED = "failed"  # handling the event failed; nothing it did was kept
 
 
 @dataclass(frozen=True, slots=True)
 class MenuEntry:
-    """A main-menu item: its place, its label in a given language, the button it presses."""
+    """A main-menu (or profile) item: its place, its label in a language, its button."""
 
     order: int
-    label: Callable[[Texts], str]
-    payload: str
+    label: Label
+    press: Payload
+
+
+@dataclass(frozen=True, slots=True)
+class CommandInfo:
+    """A command as menus and /help list it: its place and its short description."""
+
+    name: str
+    order: int
+    description: Label
+
+
+@dataclass(frozen=True, slots=True)
+class ButtonRoute:
+    """A button prefix's payload class and the handler its parsed payloads go to."""
+
+    codec: type[Payload]
+    handler: PressHandler
 
 
 @dataclass
 class Router:
     name: str
+    # One line of the welcome text: what this feature lets a citizen do.
+    intro: Label | None = None
+    intro_order: int = 100
     commands: dict[str, CommandHandler] = field(default_factory=dict)
-    buttons: dict[str, ButtonHandler] = field(default_factory=dict)
+    listed_commands: list[CommandInfo] = field(default_factory=list)
+    buttons: dict[str, ButtonRoute] = field(default_factory=dict)
     steps: dict[tuple[str, str], TextHandler] = field(default_factory=dict)
     deep_links: dict[str, DeepLinkHandler] = field(default_factory=dict)
     menu: list[MenuEntry] = field(default_factory=list)
+    profile: list[MenuEntry] = field(default_factory=list)
     hooks: dict[Hook, CommandHandler] = field(default_factory=dict)
 
     def hook(self, hook: Hook) -> Callable[[CommandHandler], CommandHandler]:
@@ -53,18 +95,26 @@ class Router:
 
         return register
 
-    def command(self, name: str) -> Callable[[CommandHandler], CommandHandler]:
+    def command(
+        self, name: str, *, description: Label | None = None, order: int = 100
+    ) -> Callable[[CommandHandler], CommandHandler]:
+        """Handle ``/name``; with a ``description`` it is listed in menus and /help."""
+        if not _COMMAND.fullmatch(name):
+            raise ValueError(f"command /{name} must match {_COMMAND.pattern}")
+
         def register(handler: CommandHandler) -> CommandHandler:
             self.commands[name] = handler
+            if description is not None:
+                self.listed_commands.append(CommandInfo(name, order, description))
             return handler
 
         return register
 
-    def button(self, prefix: str) -> Callable[[ButtonHandler], ButtonHandler]:
-        """Handle payloads ``prefix`` or ``prefix:arg:arg``; the args come as a list."""
+    def button(self, codec: type[P]) -> Callable[[PressOf[P]], PressOf[P]]:
+        """Handle presses of ``codec``'s buttons; the handler gets the parsed payload."""
 
-        def register(handler: ButtonHandler) -> ButtonHandler:
-            self.buttons[prefix] = handler
+        def register(handler: PressOf[P]) -> PressOf[P]:
+            self.buttons[codec.prefix] = ButtonRoute(codec, handler)
             return handler
 
         return register
@@ -80,6 +130,8 @@ class Router:
 
     def deep_link(self, kind: str) -> Callable[[DeepLinkHandler], DeepLinkHandler]:
         """Handle ``/start kind_<id>`` (Telegram) or a Viber ``context`` of that form."""
+        if not _DEEP_LINK_KIND.fullmatch(kind):
+            raise ValueError(f"deep-link kind {kind!r} must match {_DEEP_LINK_KIND.pattern}")
 
         def register(handler: DeepLinkHandler) -> DeepLinkHandler:
             self.deep_links[kind] = handler
@@ -87,5 +139,9 @@ class Router:
 
         return register
 
-    def menu_entry(self, order: int, label: Callable[[Texts], str], payload: str) -> None:
-        self.menu.append(MenuEntry(order, label, payload))
+    def menu_entry(self, order: int, label: Label, press: Payload) -> None:
+        self.menu.append(MenuEntry(order, label, press))
+
+    def profile_entry(self, order: int, label: Label, press: Payload) -> None:
+        """A button under "My profile" (my petitions, my requests...)."""
+        self.profile.append(MenuEntry(order, label, press))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from civic.citizens import VerifyOutcome
 from handlers.context import Context
+from handlers.core_payloads import Cancel, ConfirmPhone
 from handlers.events import ContactShared
 from handlers.replies import Button
 from handlers.router import Hook, Router
@@ -22,13 +23,13 @@ def ask_for_phone(ctx: Context, lead: str) -> None:
             "digits, so that you are one person on every messenger. Typing a number "
             "does not count."
         ),
-        [[Button(t._("Cancel"), "cancel")]],
+        [[Button(t._("Cancel"), Cancel())]],
         request_phone=t._("📱 Share my phone number"),
     )
 
 
-@router.button("phone")
-async def phone_button(ctx: Context, _args: list[str]) -> None:
+@router.button(ConfirmPhone)
+async def phone_button(ctx: Context, _press: ConfirmPhone) -> None:
     ask_for_phone(ctx, ctx.t._("Confirm your phone number."))
 
 

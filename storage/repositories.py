@@ -32,6 +32,7 @@ from storage.models import (
     Authority,
     ChannelAccount,
     Citizen,
+    Notice,
     Petition,
     PetitionStatus,
     PetitionTally,
@@ -267,8 +268,8 @@ async def citizen_by_phone_hash(session: AsyncSession, digest: str) -> Citizen |
     return (await session.execute(statement)).scalar_one_or_none()
 
 
-async def merge_citizens(session: AsyncSession, *, source_id: int, target_id: int) -> None:
-    """Fold one citizen into another: accounts, authored petitions and signatures move.
+async def merge_petition_rows(session: AsyncSession, *, source_id: int, target_id: int) -> None:
+    """Move one citizen's signatures and authored petitions to another.
 
     A petition both had signed keeps the earlier signature, and its tally loses one.
     """
@@ -300,20 +301,20 @@ async def merge_citizens(session: AsyncSession, *, source_id: int, target_id: in
         .where(Petition.author_citizen_id == source_id)
         .values(author_citizen_id=target_id)
     )
+
+
+async def merge_shared_rows(session: AsyncSession, *, source_id: int, target_id: int) -> None:
+    """After the modules moved their rows: the citizen's messenger accounts and the
+    outbox's notices follow, and the emptied citizen is deleted."""
+    await session.execute(
+        update(Notice).where(Notice.citizen_id == source_id).values(citizen_id=target_id)
+    )
     await session.execute(
         update(ChannelAccount)
         .where(ChannelAccount.citizen_id == source_id)
         .values(citizen_id=target_id)
     )
     await session.execute(delete(Citizen).where(Citizen.id == source_id))
-
-
-# --- authorities ---------------------------------------------------------------------
-
-
-async def list_authorities(session: AsyncSession) -> Sequence[Authority]:
-    statement = select(Authority).order_by(Authority.level, Authority.name_uk)
-    return (await session.execute(statement)).scalars().all()
 
 
 # --- petitions -----------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.modules import product_modules
 from civic.demo import seed_demo
 from civic.petitions import PetitionDraft, Petitions
 from civic.text import search_key
@@ -60,7 +61,7 @@ async def make_open_petition(
 
 async def seeded(database: Database, now: datetime) -> None:
     async with database.transaction() as session:
-        await seed_demo(session, now)
+        await seed_demo(session, now, product_modules().demo_steps)
 
 
 async def signature_count(database: Database, petition_id: int) -> tuple[int, int]:

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass, field
 
 from handlers.core import ConversationCore
 from handlers.events import ButtonPress, ContactShared, EventBody, IncomingEvent, Sender, Text
 from handlers.replies import Reply
-
-_event_ids = itertools.count(1)
 
 
 @dataclass

@@ -1,4 +1,5 @@
-"""The read-only public open-data API under ``/api/v1`` (DESIGN.md §2, "API conventions").
+"""The read-only public open-data API under ``/api/v1`` (DESIGN.md §2, "API conventions"),
+served from the routes the modules declare (``bot.web.routes``).
 
 Choices a client can rely on:
 
@@ -11,58 +12,30 @@ Choices a client can rely on:
   with every signature, and a cached page would contradict what the chat bot says a
   moment later. The OpenAPI document only changes with a release, so it may be cached
   for a few minutes.
-- Only published petitions are public: ``open``, ``awaiting_answer``, ``answered`` and
-  ``closed``. A petition in ``moderation`` or ``rejected`` is 404 exactly like an id that
-  does not exist, so the API does not even reveal that it exists. No citizen id, phone
-  data or rejection reason is ever part of a response.
-- Every authority is public, with its contacts, petition rules and statistics of the
-  requests for public information filed with it (counted at the time of the request by
-  ``civic.authority_stats``). Only counts: never who asked or what.
-- ``GET /api/v1/{petitions,authorities}/{id}`` with an id that is not a positive decimal
-  integer is 404 (``not_found``), not 400: no resource lives at that path, as for any
-  unknown id.
-- A list is ``{"items": [...], "next": URL or null}``: petitions newest id first,
-  authorities by id ascending. ``next`` is the request's own absolute URL with ``cursor``
-  set to the last id of the page (keyset pagination: stable while rows are added). Query
-  parameters are strict: a value that is empty, malformed, out of range or given twice is
-  400 ``bad_request``; parameters the API does not know are ignored.
+- A path id that is not a positive decimal integer is 404 (``not_found``), not 400: no
+  resource lives at that path, as for any unknown id.
+- A list is ``{"items": [...], "next": URL or null}``. ``next`` is the request's own
+  absolute URL with ``cursor`` set to the last id of the page (keyset pagination: stable
+  while rows are added). Query parameters are strict (``bot.web.routes``).
+- Every response body is its route's pydantic model, the same model the OpenAPI document
+  takes its schema from.
 """
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Sequence
 from typing import Any
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
-from multidict import MultiMapping
-from yarl import URL
+from pydantic import BaseModel
 
 from bot.web import openapi
 from bot.web.keys import CLOCK_KEY, DATABASE_KEY, PUBLIC_URL_KEY
-from civic.authority_stats import AuthorityRecord, AuthorityStatistics
-from civic.petitions import Petitions, PetitionView
-from storage.models import Authority, AuthorityLevel, PetitionStatus
-
-API_PREFIX = "/api/v1"
-
-# Statuses a petition has once a moderator published it; the others are never public.
-PUBLIC_STATUSES: tuple[PetitionStatus, ...] = (
-    PetitionStatus.OPEN,
-    PetitionStatus.AWAITING_ANSWER,
-    PetitionStatus.ANSWERED,
-    PetitionStatus.CLOSED,
-)
-DEFAULT_LIMIT = 20
-MAX_LIMIT = 100
-# Ids are BIGINT on PostgreSQL: a larger number can name no row (and asyncpg would refuse it).
-MAX_ID = 2**63 - 1
+from bot.web.routes import API_PREFIX, MAX_ID, ApiCall, ApiRoute, BadRequest
 
 NO_STORE = "no-store"
 DOCUMENT_CACHE = "public, max-age=300"
@@ -77,28 +50,20 @@ _ERROR_CODES = {
 
 logger = logging.getLogger(__name__)
 
-_dumps = functools.partial(json.dumps, ensure_ascii=False, separators=(",", ":"))
 
-
-class BadRequest(Exception):
-    """A query parameter the API cannot accept; becomes 400 ``bad_request``."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-# --- responses -------------------------------------------------------------------------
-
-
-def json_response(data: Any, *, status: int = 200, cache_control: str = NO_STORE) -> web.Response:
-    response = web.json_response(data, status=status, dumps=_dumps)
-    response.headers["Cache-Control"] = cache_control
-    return response
+def _json(body: bytes, status: int = 200, cache_control: str = NO_STORE) -> web.Response:
+    return web.Response(
+        body=body,
+        status=status,
+        content_type="application/json",
+        charset="utf-8",
+        headers={"Cache-Control": cache_control},
+    )
 
 
 def error_response(status: int, code: str, message: str) -> web.Response:
-    return json_response({"error": {"code": code, "message": message}}, status=status)
+    body = json.dumps({"error": {"code": code, "message": message}}, ensure_ascii=False)
+    return _json(body.encode("utf-8"), status)
 
 
 def _error_code(status: int, reason: str) -> str:
@@ -127,94 +92,6 @@ async def api_middleware(request: web.Request, handler: Handler) -> web.StreamRe
     return response
 
 
-# --- representations -------------------------------------------------------------------
-
-
-def _timestamp(value: datetime | None) -> str | None:
-    return None if value is None else value.isoformat()
-
-
-def authority_json(authority: Authority) -> dict[str, Any]:
-    """The authority as a petition names it (``Authority`` in the OpenAPI document)."""
-    return {
-        "id": authority.id,
-        "name_uk": authority.name_uk,
-        "name_en": authority.name_en,
-        "level": authority.level.value,
-        "region": authority.region,
-    }
-
-
-def authority_profile_json(record: AuthorityRecord) -> dict[str, Any]:
-    """An authority of the directory (``AuthorityProfile``): contacts, petition rules and
-    request statistics. The statistics are counts only, nothing about requesters."""
-    authority, stats = record.authority, record.requests
-    return {
-        **authority_json(authority),
-        "address": authority.address,
-        "phone": authority.phone,
-        "request_email": authority.request_email,
-        "website": authority.website,
-        "public_council_url": authority.public_council_url,
-        "petition_rules": {
-            "threshold": authority.petition_threshold,
-            "period_months": authority.petition_period_months,
-            "period_days": authority.petition_period_days,
-        },
-        "information_requests": {
-            "received": stats.received,
-            "answered": stats.answered,
-            "answered_on_time": stats.answered_on_time,
-            "refused": stats.refused,
-            "withdrawn": stats.withdrawn,
-            "open": stats.open,
-            "overdue": stats.overdue,
-        },
-    }
-
-
-def petition_json(view: PetitionView) -> dict[str, Any]:
-    """The public face of a petition: no citizen id, no rejection reason."""
-    petition = view.petition
-    return {
-        "id": petition.id,
-        "title": petition.title,
-        "body": petition.body,
-        "status": petition.status.value,
-        "signature_count": view.signature_count,
-        "threshold": petition.threshold,
-        "authority": authority_json(petition.authority),
-        "author_name": petition.author_name,
-        "published_at": _timestamp(petition.published_at),
-        "closes_at": _timestamp(petition.closes_at),
-        "threshold_reached_at": _timestamp(petition.threshold_reached_at),
-        "answered_at": _timestamp(petition.answered_at),
-        "answer_text": petition.answer_text,
-    }
-
-
-# --- query parameters ------------------------------------------------------------------
-
-
-def _single(query: MultiMapping[str], name: str) -> str | None:
-    values = query.getall(name, [])
-    if not values:
-        return None
-    if len(values) > 1:
-        raise BadRequest(f"'{name}' may be given only once")
-    value: str = values[0]
-    return value
-
-
-def _integer(query: MultiMapping[str], name: str, minimum: int, maximum: int) -> int | None:
-    raw = _single(query, name)
-    if raw is None:
-        return None
-    if not _DECIMAL.fullmatch(raw) or not minimum <= int(raw) <= maximum:
-        raise BadRequest(f"'{name}' must be an integer from {minimum} to {maximum}")
-    return int(raw)
-
-
 def _path_id(raw: str) -> int | None:
     """A path id as a positive integer, or None when no resource can have it."""
     if not _DECIMAL.fullmatch(raw) or not 1 <= int(raw) <= MAX_ID:
@@ -222,163 +99,57 @@ def _path_id(raw: str) -> int | None:
     return int(raw)
 
 
-@dataclass(frozen=True, slots=True)
-class PetitionListQuery:
-    cursor: int | None
-    limit: int
-    status: PetitionStatus | None
-    authority_id: int | None
+def _query(route: ApiRoute, request: web.Request) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for parameter in route.query:
+        given = request.query.getall(parameter.name, [])
+        if len(given) > 1:
+            raise BadRequest(f"'{parameter.name}' may be given only once")
+        values[parameter.name] = parameter.read(given[0]) if given else None
+    return values
 
-    @classmethod
-    def parse(cls, query: MultiMapping[str]) -> PetitionListQuery:
-        limit = _integer(query, "limit", 1, MAX_LIMIT)
-        raw_status = _single(query, "status")
-        status: PetitionStatus | None = None
-        if raw_status is not None:
-            public: Mapping[str, PetitionStatus] = {s.value: s for s in PUBLIC_STATUSES}
-            if raw_status not in public:
-                raise BadRequest("'status' must be one of " + ", ".join(public))
-            status = public[raw_status]
-        return cls(
-            cursor=_integer(query, "cursor", 1, MAX_ID),
-            limit=DEFAULT_LIMIT if limit is None else limit,
-            status=status,
-            authority_id=_integer(query, "authority_id", 1, MAX_ID),
+
+def serve(route: ApiRoute) -> Handler:
+    """The aiohttp handler of one declared route."""
+
+    async def handle(request: web.Request) -> web.Response:
+        query = _query(route, request)
+        item_id: int | None = None
+        if route.has_id:
+            item_id = _path_id(request.match_info["id"])
+            if item_id is None:
+                return error_response(404, "not_found", route.not_found)
+        call = ApiCall(
+            request=request,
+            query=query,
+            id=item_id,
+            database=request.app[DATABASE_KEY],
+            now=request.app[CLOCK_KEY].now(),
+            public_url=request.app.get(PUBLIC_URL_KEY),
         )
+        body: BaseModel | None = await route.handler(call)
+        if body is None:
+            return error_response(404, "not_found", route.not_found)
+        return _json(body.model_dump_json().encode("utf-8"))
 
-
-@dataclass(frozen=True, slots=True)
-class AuthorityListQuery:
-    cursor: int | None
-    limit: int
-    level: AuthorityLevel | None
-    region: str | None
-
-    @classmethod
-    def parse(cls, query: MultiMapping[str]) -> AuthorityListQuery:
-        limit = _integer(query, "limit", 1, MAX_LIMIT)
-        raw_level = _single(query, "level")
-        level: AuthorityLevel | None = None
-        if raw_level is not None:
-            levels: Mapping[str, AuthorityLevel] = {lv.value: lv for lv in AuthorityLevel}
-            if raw_level not in levels:
-                raise BadRequest("'level' must be one of " + ", ".join(levels))
-            level = levels[raw_level]
-        region = _single(query, "region")
-        if region == "":
-            raise BadRequest("'region' must not be empty")
-        return cls(
-            cursor=_integer(query, "cursor", 1, MAX_ID),
-            limit=DEFAULT_LIMIT if limit is None else limit,
-            level=level,
-            region=region,
-        )
-
-
-# --- handlers --------------------------------------------------------------------------
-
-
-def _public(request: web.Request) -> URL:
-    """The request's URL as the public sees it: under VZ_PUBLIC_URL when that is set."""
-    public_url = request.app.get(PUBLIC_URL_KEY)
-    if public_url is None:
-        return request.url
-    return URL(public_url + request.rel_url.path).with_query(request.rel_url.query)
-
-
-def _next_page(request: web.Request, last_id: int) -> str:
-    """This request's public URL with ``cursor`` moved to the last id of its page."""
-    return str(_public(request).update_query({"cursor": str(last_id)}))
-
-
-async def list_petitions(request: web.Request) -> web.Response:
-    """``GET /api/v1/petitions``: published petitions, newest id first."""
-    query = PetitionListQuery.parse(request.query)
-    statuses = PUBLIC_STATUSES if query.status is None else (query.status,)
-    async with request.app[DATABASE_KEY].reading() as session:
-        views, more = await Petitions(session).published_page(
-            statuses=statuses,
-            cursor=query.cursor,
-            limit=query.limit,
-            authority_id=query.authority_id,
-        )
-        items = [petition_json(view) for view in views]
-    next_url = _next_page(request, views[-1].petition.id) if more and views else None
-    return json_response({"items": items, "next": next_url})
-
-
-async def get_petition(request: web.Request) -> web.Response:
-    """``GET /api/v1/petitions/{id}``: one published petition, else 404."""
-    petition_id = _path_id(request.match_info["id"])
-    body: dict[str, Any] | None = None
-    if petition_id is not None:
-        async with request.app[DATABASE_KEY].reading() as session:
-            view = await Petitions(session).get(petition_id)
-            if view is not None and view.petition.status in PUBLIC_STATUSES:
-                body = petition_json(view)
-    if body is None:
-        return error_response(404, "not_found", "No published petition has this id.")
-    return json_response(body)
-
-
-async def list_authorities(request: web.Request) -> web.Response:
-    """``GET /api/v1/authorities``: the directory by id, with request statistics."""
-    query = AuthorityListQuery.parse(request.query)
-    now = request.app[CLOCK_KEY].now()
-    async with request.app[DATABASE_KEY].reading() as session:
-        records, more = await AuthorityStatistics(session).page(
-            now=now,
-            cursor=query.cursor,
-            limit=query.limit,
-            level=query.level,
-            region=query.region,
-        )
-        items = [authority_profile_json(record) for record in records]
-    next_url = _next_page(request, records[-1].authority.id) if more and records else None
-    return json_response({"items": items, "next": next_url})
-
-
-async def get_authority(request: web.Request) -> web.Response:
-    """``GET /api/v1/authorities/{id}``: one authority with request statistics, else 404."""
-    authority_id = _path_id(request.match_info["id"])
-    body: dict[str, Any] | None = None
-    if authority_id is not None:
-        now = request.app[CLOCK_KEY].now()
-        async with request.app[DATABASE_KEY].reading() as session:
-            record = await AuthorityStatistics(session).get(authority_id, now)
-            if record is not None:
-                body = authority_profile_json(record)
-    if body is None:
-        return error_response(404, "not_found", "No authority has this id.")
-    return json_response(body)
+    handle.__doc__ = f"``GET {route.full_path}``: {route.summary}."
+    return handle
 
 
 def _openapi_handler(document: bytes) -> Handler:
     async def serve_openapi(request: web.Request) -> web.Response:
         """``GET /api/v1/openapi.json``: the OpenAPI 3.1 description of this API."""
-        return web.Response(
-            body=document,
-            content_type="application/json",
-            charset="utf-8",
-            headers={"Cache-Control": DOCUMENT_CACHE},
-        )
+        return _json(document, cache_control=DOCUMENT_CACHE)
 
     return serve_openapi
 
 
-def add_routes(app: web.Application) -> None:
-    """Register the open-data API and its middleware (JSON errors, CORS) on ``app``."""
-    document = openapi.build_document(
-        public_statuses=[status.value for status in PUBLIC_STATUSES],
-        authority_levels=[level.value for level in AuthorityLevel],
-        default_limit=DEFAULT_LIMIT,
-        max_limit=MAX_LIMIT,
-    )
+def add_routes(app: web.Application, routes: Sequence[ApiRoute]) -> None:
+    """Register the modules' open-data routes, their OpenAPI document and the middleware
+    (JSON errors, CORS) on ``app``."""
+    document = openapi.build_document(routes)
     app.middlewares.append(api_middleware)
-    app.router.add_get(f"{API_PREFIX}/petitions", list_petitions)
-    app.router.add_get(f"{API_PREFIX}/petitions/{{id}}", get_petition)
-    app.router.add_get(f"{API_PREFIX}/authorities", list_authorities)
-    app.router.add_get(f"{API_PREFIX}/authorities/{{id}}", get_authority)
-    app.router.add_get(
-        f"{API_PREFIX}/openapi.json", _openapi_handler(_dumps(document).encode("utf-8"))
-    )
+    for route in routes:
+        app.router.add_get(route.full_path, serve(route))
+    encoded = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    app.router.add_get(f"{API_PREFIX}/openapi.json", _openapi_handler(encoded))

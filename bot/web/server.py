@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from bot.modules import Modules, product_modules
 from bot.web import api, attachments
 from bot.web.keys import CLOCK_KEY, DATABASE_KEY, PUBLIC_URL_KEY
 from civic.clock import Clock
@@ -24,14 +25,18 @@ def create_app(
     public_url: str | None = None,
     *,
     attachment_key: bytes | None = None,
+    modules: Modules | None = None,
 ) -> web.Application:
+    """The one HTTP server's application: health, the modules' open data (and, added by
+    the channels, their webhooks)."""
+    modules = modules or product_modules()
     app = web.Application(client_max_size=1024 * 1024)
     app[DATABASE_KEY] = database
     app[CLOCK_KEY] = clock
     if public_url:
         app[PUBLIC_URL_KEY] = public_url.rstrip("/")
     app.router.add_get("/healthz", healthz)
-    api.add_routes(app)
+    api.add_routes(app, modules.api_routes)
     if attachment_key is not None:
         attachments.add_route(app, attachment_key)
     return app

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.mailer import MAX_ATTEMPTS, Mailer, SmtpSender
+from bot.modules import product_modules
 from civic.clock import FixedClock
 from civic.deadlines import KYIV
 from civic.information_requests import InformationRequests, RequestDraft
@@ -32,7 +33,7 @@ def smtp() -> Iterator[FakeSmtpServer]:
 
 def mailer(database: Database, clock: FixedClock, smtp: FakeSmtpServer) -> Mailer:
     sender = SmtpSender(smtp.url, "VzayemoDiia <noreply@vzayemodiia.example.org>", timeout=5)
-    return Mailer(database, clock, sender, KYIV)
+    return Mailer(database, clock, sender, KYIV, product_modules().mail_renderers)
 
 
 async def _file(

@@ -9,6 +9,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from bot.channels.base import PushOutcome
+from bot.modules import product_modules
 from bot.notifier import MAX_ATTEMPTS, Notifier
 from civic.clock import FixedClock
 from civic.deadlines import KYIV
@@ -66,7 +67,7 @@ async def test_a_notice_is_sent_once_in_the_accounts_language(
     """Delivered on the messenger the request came from, in Ukrainian, then marked sent."""
     await _answered_request(database, clock, "telegram")
     telegram = RecordingPusher("telegram")
-    notifier = Notifier(database, clock, [telegram], KYIV)
+    notifier = Notifier(database, clock, [telegram], KYIV, product_modules().notice_renderers)
     assert await notifier.run_once() == 1
     assert await notifier.run_once() == 0
     ((user, texts),) = telegram.sent
@@ -83,7 +84,9 @@ async def test_an_unreachable_messenger_hands_the_notice_to_the_next(
     await _answered_request(database, clock, "telegram", "viber")
     telegram = RecordingPusher("telegram", PushOutcome.UNREACHABLE)
     viber = RecordingPusher("viber")
-    notifier = Notifier(database, clock, [telegram, viber], KYIV)
+    notifier = Notifier(
+        database, clock, [telegram, viber], KYIV, product_modules().notice_renderers
+    )
     assert await notifier.run_once() == 0
     assert await notifier.run_once() == 1
     assert [user for user, _ in viber.sent] == ["u-2"]
@@ -101,7 +104,7 @@ async def test_failures_back_off_and_are_given_up_after_the_last_attempt(
     the reason recorded."""
     await _answered_request(database, clock, "telegram")
     telegram = RecordingPusher("telegram", PushOutcome.FAILED)
-    notifier = Notifier(database, clock, [telegram], KYIV)
+    notifier = Notifier(database, clock, [telegram], KYIV, product_modules().notice_renderers)
     for attempt in range(1, MAX_ATTEMPTS + 1):
         assert await notifier.run_once() == 0
         assert await notifier.run_once() == 0, "not again before its back-off"
@@ -118,7 +121,9 @@ async def test_a_citizen_without_a_reachable_messenger_has_the_notice_dropped_wi
 ) -> None:
     """Nothing to send on: the notice is dropped, not retried forever."""
     await _answered_request(database, clock, "viber")
-    notifier = Notifier(database, clock, [RecordingPusher("telegram")], KYIV)
+    notifier = Notifier(
+        database, clock, [RecordingPusher("telegram")], KYIV, product_modules().notice_renderers
+    )
     assert await notifier.run_once() == 0
     notice = await _notice(database)
     assert notice.dropped_at == clock.now()

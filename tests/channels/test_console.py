@@ -16,7 +16,7 @@ def test_render_numbers_buttons_and_adds_phone_choice() -> None:
     """Buttons are numbered in order and the share-phone request is the next number."""
     reply = Reply(
         "Pick one",
-        [[Button("Yes", "y"), Button("No", "n")]],
+        [[Button.raw("Yes", "y"), Button.raw("No", "n")]],
         request_phone="Share phone",
         image=Image(b"png", "a chart of signatures"),
     )

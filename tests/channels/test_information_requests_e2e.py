@@ -12,6 +12,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from bot.modules import product_modules
 from bot.notifier import Notifier
 from civic.clock import FixedClock
 from civic.deadlines import KYIV, end_of_day
@@ -64,7 +65,9 @@ async def test_a_request_filed_on_telegram_is_answered_and_the_answer_reaches_th
     request = await _only_request(database)
     async with database.transaction() as session:
         await InformationRequests(session).answer(request.id, ANSWER, clock.now())
-    notifier = Notifier(database, clock, [telegram.channel], KYIV)
+    notifier = Notifier(
+        database, clock, [telegram.channel], KYIV, product_modules().notice_renderers
+    )
     shown_before = len(api.chat_messages(OLENA.id))
     assert await notifier.run_once() == 1
     texts = [m["text"] for m in api.chat_messages(OLENA.id)][shown_before:]
@@ -104,7 +107,12 @@ async def test_a_clarification_round_trip_through_viber(
         await InformationRequests(session).ask_clarification(
             request.id, "Which part of the street do you mean?", clock.now()
         )
-    assert await Notifier(database, clock, [viber.channel], KYIV).run_once() == 1
+    assert (
+        await Notifier(
+            database, clock, [viber.channel], KYIV, product_modules().notice_renderers
+        ).run_once()
+        == 1
+    )
     question = viber.last(VIBER_USER)["text"]
     assert "Which part of the street do you mean?" in question
 
@@ -140,7 +148,9 @@ async def test_an_answers_files_arrive_as_documents_on_telegram_and_as_links_on_
             ids.append(filed.request.id)
         for request_id in ids:
             await requests.answer(request_id, "See the contract.", clock.now(), files=[pdf])
-    notifier = Notifier(database, clock, [telegram.channel, viber.channel], KYIV)
+    notifier = Notifier(
+        database, clock, [telegram.channel, viber.channel], KYIV, product_modules().notice_renderers
+    )
     assert await notifier.run_once() == 2
     (document,) = telegram.api.calls_of("sendDocument")
     assert document["chat_id"] == OLENA.id

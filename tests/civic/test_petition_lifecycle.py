@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from bot.modules import product_modules
 from civic.citizens import Citizens, VerifyOutcome
 from civic.clock import FixedClock
 from civic.identity import phone_key
@@ -334,7 +335,8 @@ async def verify(database: Database, channel: str, user_id: str, phone: str) -> 
     async with database.transaction() as session:
         now = datetime(2026, 11, 27, 12, tzinfo=UTC)
         account = await repo.lock_account(session, channel, user_id, "uk", now)
-        result = await Citizens(session, KEY).verify_phone(account, phone, is_own=True, now=now)
+        citizens = Citizens(session, KEY, product_modules().merge_steps)
+        result = await citizens.verify_phone(account, phone, is_own=True, now=now)
         return result.outcome
 
 

@@ -320,7 +320,18 @@ STALE_CASES = [
     pytest.param("ps:abc", STALE, id="sign-abc"),
     pytest.param("zz:1", STALE, id="unknown-prefix"),
     pytest.param("pv:", STALE, id="view-empty"),
-    pytest.param("pna:abc", "Step 1 of 4", id="authority-abc"),
+    pytest.param("pna:abc", STALE, id="authority-abc"),
+    pytest.param("pna:999999", "Step 1 of 4", id="authority-unknown"),
+    pytest.param("pv:-1", STALE, id="view-negative"),
+    pytest.param("pv:+5", STALE, id="view-signed"),
+    pytest.param("pv:007", STALE, id="view-leading-zeros"),
+    pytest.param("pv:١٢", STALE, id="view-arabic-digits"),
+    pytest.param("pv:9223372036854775808", STALE, id="view-over-bigint"),
+    pytest.param("pv:1:2", STALE, id="view-extra-field"),
+    pytest.param("pl:new", STALE, id="list-missing-page"),
+    pytest.param("pl:old:0", STALE, id="list-unknown-sort"),
+    pytest.param("lang:de", STALE, id="language-unknown"),
+    pytest.param("menu:x", STALE, id="menu-with-argument"),
 ]
 
 

@@ -180,11 +180,12 @@ async def test_the_directory_finds_an_authority_and_its_deep_link_opens_the_card
 async def test_an_authority_that_does_not_exist_restarts_the_choice(
     alice: Persona, database: Database, clock: FixedClock
 ) -> None:
-    """A forged or stale authority button leads back to step 1; nothing is filed."""
+    """A forged authority button leads back to step 1, a garbled one to the menu; nothing
+    is filed."""
     await make_authority(database, clock.now())
     await alice.press("rqn")
     await alice.press("rqa:999999")
     assert "Step 1 of 5" in alice.last.text
     await alice.press("rqa:abc")
-    assert "Step 1 of 5" in alice.last.text
+    assert "That button is no longer valid" in alice.last.text
     assert await _requests(database) == []

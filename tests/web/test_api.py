@@ -14,10 +14,10 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from yarl import URL
 
-from bot.web import api
+from bot.web import routes
 from bot.web.server import create_app
 from civic.clock import FixedClock
-from civic.petitions import PetitionDraft, Petitions, SignResult
+from civic.petitions import PUBLISHED, PetitionDraft, Petitions, SignResult
 from civic.text import search_key
 from storage.db import Database
 from storage.models import Authority, AuthorityLevel, Citizen
@@ -254,7 +254,7 @@ async def test_default_page_size_is_twenty(client: Client, world: World) -> None
 
     body = await get_json(client, "/api/v1/petitions")
 
-    assert len(body["items"]) == api.DEFAULT_LIMIT == 20
+    assert len(body["items"]) == routes.DEFAULT_LIMIT == 20
     assert body["next"] is not None
     assert len((await get_json(client, URL(body["next"]).path_qs))["items"]) == 1
 
@@ -525,7 +525,7 @@ async def test_openapi_document_is_served_and_lists_the_paths(client: Client) ->
     petition_schema = document["components"]["schemas"]["Petition"]
     assert set(petition_schema["properties"]) == PETITION_FIELDS
     assert set(petition_schema["required"]) == PETITION_FIELDS
-    assert petition_schema["properties"]["status"]["enum"] == [s.value for s in api.PUBLIC_STATUSES]
+    assert petition_schema["properties"]["status"]["enum"] == [s.value for s in PUBLISHED]
     authority_schema = document["components"]["schemas"]["Authority"]
     assert set(authority_schema["properties"]) == AUTHORITY_FIELDS
 

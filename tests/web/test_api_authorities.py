@@ -19,7 +19,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import event
 from yarl import URL
 
-from bot.web import api
+from bot.web import routes
 from bot.web.server import create_app
 from civic.clock import FixedClock
 from civic.information_requests import Filed, InformationRequests, RefusalReason, RequestDraft
@@ -501,7 +501,7 @@ async def test_default_page_size_is_twenty(client: Client, world: World) -> None
     first = await get_json(client, "/api/v1/authorities")
     exact = await get_json(client, "/api/v1/authorities?limit=21")
 
-    assert len(first["items"]) == api.DEFAULT_LIMIT == 20
+    assert len(first["items"]) == routes.DEFAULT_LIMIT == 20
     assert first["next"] is not None
     assert len((await get_json(client, URL(first["next"]).path_qs))["items"]) == 1
     assert len(exact["items"]) == 21

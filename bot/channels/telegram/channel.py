@@ -82,7 +82,9 @@ class TelegramChannel:
                 f"https://t.me/{username}?start={payload}"
             )
         texts = {locale: Texts(locale, self.settings.zone) for locale in SUPPORTED_LOCALES}
-        await startup.publish_commands(self.bot, texts, self.settings.default_locale)
+        await startup.publish_commands(
+            self.bot, self.core.routes, texts, self.settings.default_locale
+        )
         if url is not None:
             await startup.register_webhook(
                 self.bot,

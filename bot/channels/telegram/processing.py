@@ -3,17 +3,20 @@
 Webhook and polling feed updates here and turn the ``Outcome`` into their own answer:
 
 - ``HANDLED`` / ``IGNORED``: done (webhook 200, polling moves past it).
-- ``RETRY``: the database is unavailable; nothing was committed, so the update must come
-  again (webhook 503, polling does not move past it).
-- ``FAILED``: an unexpected error (a bug) rolled the event back. It is logged and dropped:
-  Telegram re-sends a failed webhook update before the ones behind it, so asking for it
-  again would hold up every chat of the bot behind one update that fails each time.
+- ``REPEATED``: the update id was handled before: no effect and nothing sent, not even
+  the answer to a button press (webhook 200, polling moves past it).
+- ``RETRY``: the database is unavailable (a lost connection or a timeout); nothing was
+  committed, so the update must come again (webhook 503, polling does not move past it).
+- ``FAILED``: an unexpected error outside the core (rendering, a bug) after the event was
+  handled. It is logged and dropped: Telegram re-sends a failed webhook update before the
+  ones behind it, so asking for it again would hold up every chat of the bot behind one
+  update that fails each time. (Failures inside the core, deterministic database errors
+  included, are the core's: it marks the event done and tells the citizen.)
 
-A repeated update (same ``update_id``) gets ``[]`` from the core and so no second reply.
-Every button press is answered (``answerCallbackQuery``), so the citizen's spinner stops
-even when nothing else is sent. When polling, the processor calls it as soon as the core
-is done. In webhook mode (``answer_callbacks=False``) the webhook puts the call in its HTTP
-answer instead, which saves a Bot API request per press (docs/decisions/0003).
+Every fresh button press is answered (``answerCallbackQuery``), so the citizen's spinner
+stops even when nothing else is sent. When polling, the processor calls it as soon as the
+core is done. In webhook mode (``answer_callbacks=False``) the webhook puts the call in
+its HTTP answer instead, which saves a Bot API request per press (docs/decisions/0003).
 """
 
 from __future__ import annotations
@@ -25,23 +28,21 @@ from typing import Protocol
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import Update
-from sqlalchemy.exc import SQLAlchemyError
 
 from bot.channels.telegram.convert import CHANNEL, ChatEvent, Ignored, ReachabilityChange, convert
 from bot.channels.telegram.delivery import Delivery
 from bot.channels.telegram.render import render
 from handlers.core import ConversationCore
 from handlers.events import ContactShared
+from storage.errors import DatabaseUnavailable
 
 log = logging.getLogger(__name__)
-
-# What a database that does not answer raises (a refused connection is an OSError).
-DATABASE_UNAVAILABLE = (SQLAlchemyError, OSError, TimeoutError)
 
 
 class Outcome(enum.Enum):
     HANDLED = "handled"
     IGNORED = "ignored"
+    REPEATED = "repeated"
     RETRY = "retry"
     FAILED = "failed"
 
@@ -67,7 +68,7 @@ class UpdateProcessor:
     async def process(self, update: Update) -> Outcome:
         try:
             return await self._process(update)
-        except DATABASE_UNAVAILABLE as error:
+        except DatabaseUnavailable as error:
             log.warning("telegram update %s: database unavailable (%s)", update.update_id, error)
             return Outcome.RETRY
         except Exception:
@@ -77,7 +78,7 @@ class UpdateProcessor:
     async def mark_blocked(self, user_id: str) -> None:
         try:
             await self.core.set_reachable(CHANNEL, user_id, False)
-        except DATABASE_UNAVAILABLE as error:
+        except DatabaseUnavailable as error:
             log.warning("could not mark telegram user %s unreachable: %s", user_id, error)
 
     async def _process(self, update: Update) -> Outcome:
@@ -92,10 +93,11 @@ class UpdateProcessor:
         return await self._chat_event(update, converted)
 
     async def _chat_event(self, update: Update, chat: ChatEvent) -> Outcome:
-        try:
-            replies = await self.core.handle(chat.event)
-        finally:
-            await self._answer_callback(update)
+        handled = await self.core.process(chat.event)
+        if handled.repeated:
+            return Outcome.REPEATED
+        await self._answer_callback(update)
+        replies = handled.replies
         if not replies:
             return Outcome.HANDLED
         steps = render(

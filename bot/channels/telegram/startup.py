@@ -21,7 +21,7 @@ from aiogram.types import BotCommand, User
 from bot.channels.base import ChannelStartError
 from bot.channels.telegram.convert import ALLOWED_UPDATES
 from bot.channels.telegram.webhook import PATH
-from handlers.commands import command_descriptions
+from handlers.routing import ChatRoutes
 from handlers.texts import Texts
 from locales.catalog import SUPPORTED_LOCALES
 
@@ -46,22 +46,26 @@ async def identify(bot: Bot, api_url: str) -> User:
         ) from None
 
 
-def bot_commands(texts: Texts) -> list[BotCommand]:
+def bot_commands(routes: ChatRoutes, texts: Texts) -> list[BotCommand]:
+    """The modules' listed commands with their descriptions in ``texts``' language."""
     return [
         BotCommand(command=name, description=description)
-        for name, description in command_descriptions(texts)
+        for name, description in routes.command_menu(texts)
     ]
 
 
-async def publish_commands(bot: Bot, texts_for: dict[str, Texts], default_locale: str) -> None:
+async def publish_commands(
+    bot: Bot, routes: ChatRoutes, texts_for: dict[str, Texts], default_locale: str
+) -> None:
     """``setMyCommands`` for each language we speak, and the default for all others.
 
     The command menu is a convenience: a refusal is logged and the channel starts anyway.
     """
     try:
         for locale in SUPPORTED_LOCALES:
-            await bot.set_my_commands(bot_commands(texts_for[locale]), language_code=locale)
-        await bot.set_my_commands(bot_commands(texts_for[default_locale]))
+            commands = bot_commands(routes, texts_for[locale])
+            await bot.set_my_commands(commands, language_code=locale)
+        await bot.set_my_commands(bot_commands(routes, texts_for[default_locale]))
     except TelegramAPIError as error:
         log.warning("setMyCommands failed: %s", error)
 

@@ -7,12 +7,14 @@ In this order:
    update id.
 2. Size: a body over ``MAX_BODY_BYTES`` is 413 (Telegram's updates are a few kilobytes).
 3. Shape: a body that is not JSON or not an Update is 400.
-4. The update is processed; 200 when done or ignored. An update type we do not handle, or
-   a group chat, is answered 200 and ignored, with nothing stored: Telegram re-sends on
-   any non-2xx, and an update we do not handle would never succeed. A button press is
-   answered by the 200 itself, ``{"method": "answerCallbackQuery", ...}``, which Telegram
-   executes: the spinner stops without a Bot API request of our own.
-5. 503 when the database is unavailable: nothing was committed, Telegram re-sends it later.
+4. The update is processed; 200 when done, ignored or a repeat. An update type we do not
+   handle, or a group chat, is answered 200 and ignored, with nothing stored: Telegram
+   re-sends on any non-2xx, and an update we do not handle would never succeed. A fresh
+   button press is answered by the 200 itself, ``{"method": "answerCallbackQuery", ...}``,
+   which Telegram executes: the spinner stops without a Bot API request of our own. A
+   repeated update gets a bare 200: no effect and no reply of any kind.
+5. 503 when the database is unavailable (a lost connection or a timeout): nothing was
+   committed, Telegram re-sends it later. Any other failure is the core's to answer.
 """
 
 from __future__ import annotations
@@ -84,7 +86,7 @@ class TelegramWebhook:
         outcome = await self.processor.process(update)
         if outcome is Outcome.RETRY:
             return _text(503, "database unavailable, try again later")
-        if update.callback_query is not None:
+        if update.callback_query is not None and outcome is not Outcome.REPEATED:
             return web.json_response(
                 {"method": "answerCallbackQuery", "callback_query_id": update.callback_query.id}
             )

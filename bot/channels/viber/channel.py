@@ -27,7 +27,6 @@ from urllib.parse import quote
 
 import aiohttp
 from aiohttp import web
-from sqlalchemy.exc import SQLAlchemyError
 
 from bot.channels.base import ChannelStartError, PushOutcome
 from bot.channels.viber.callbacks import (
@@ -51,6 +50,7 @@ from civic.identity import attachment_key
 from handlers.core import ConversationCore
 from handlers.events import Command, IncomingEvent, Sender
 from handlers.replies import Document, Reply
+from storage.errors import DatabaseUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -265,5 +265,5 @@ class ViberChannel:
         # find the user unsubscribed again.
         try:
             await self.core.set_reachable(CHANNEL, user_id, False)
-        except (SQLAlchemyError, OSError) as error:
+        except DatabaseUnavailable as error:
             log.error("viber: could not mark %s unreachable: %r", user_id, error)

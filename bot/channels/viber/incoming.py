@@ -22,7 +22,7 @@ from __future__ import annotations
 from bot.channels.viber.callbacks import IncomingMessage
 from bot.channels.viber.render import BUTTON_PREFIX, PHONE_REQUEST_MARKER
 from handlers.events import ButtonPress, ContactShared, EventBody, Text
-from handlers.replies import MAX_PAYLOAD_BYTES
+from handlers.payloads import MAX_PAYLOAD_BYTES
 
 
 def event_body(message: IncomingMessage) -> EventBody:

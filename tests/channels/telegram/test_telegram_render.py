@@ -15,7 +15,7 @@ from bot.channels.telegram.render import (
 )
 from handlers.replies import Button, Image, Reply
 
-MENU = [[Button("📜 Petitions", "pl:new:0")], [Button("👤 My profile", "me")]]
+MENU = [[Button.raw("📜 Petitions", "pl:new:0")], [Button.raw("👤 My profile", "me")]]
 
 
 def test_split_prefers_paragraph_boundaries() -> None:
@@ -84,7 +84,7 @@ def test_buttons_become_one_inline_keyboard_on_the_last_part() -> None:
 
 def test_request_phone_is_a_second_message_with_the_contact_keyboard() -> None:
     """Inline buttons stay on the text; the contact button comes in its own short message."""
-    reply = Reply("Confirm", [[Button("Cancel", "cancel")]], request_phone="📱 Share")
+    reply = Reply("Confirm", [[Button.raw("Cancel", "cancel")]], request_phone="📱 Share")
     text, request = render([reply], chat_id=7)
     assert isinstance(text.call.reply_markup, InlineKeyboardMarkup)
     assert isinstance(request.call, SendMessage)
@@ -114,7 +114,7 @@ def test_after_a_contact_buttons_are_added_once_the_keyboard_is_removed() -> Non
 
 def test_asking_for_the_phone_again_keeps_the_keyboard() -> None:
     """An answer that asks for the phone again removes nothing."""
-    reply = Reply("Not yours", [[Button("Cancel", "cancel")]], request_phone="📱 Share")
+    reply = Reply("Not yours", [[Button.raw("Cancel", "cancel")]], request_phone="📱 Share")
     steps = render([reply], chat_id=7, remove_contact_keyboard=True)
     assert not any(isinstance(s.call.reply_markup, ReplyKeyboardRemove) for s in steps)
 

@@ -25,7 +25,19 @@ from tests.fakes.telegram_api import FakeTelegramAPI
 
 OLENA = TelegramUser(111_222_333, "Olena", "en")
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
-COMMANDS = ["start", "menu", "petitions", "profile", "language", "cancel", "help"]
+COMMANDS = [
+    "start",
+    "menu",
+    "petitions",
+    "newpetition",
+    "request",
+    "myrequests",
+    "authorities",
+    "profile",
+    "language",
+    "cancel",
+    "help",
+]
 
 
 def _descriptions(commands: list[dict[str, str]]) -> dict[str, str]:

@@ -154,7 +154,7 @@ async def test_long_reply_is_delivered_in_parts_with_keyboard_last(
 ) -> None:
     """A 15,000-character reply arrives as three messages Viber accepts; buttons on the last."""
     text = "\n\n".join(f"Paragraph {n}." + " words" * 80 for n in range(30))
-    reply = Reply(text, [[Button("Main menu", "menu")]])
+    reply = Reply(text, [[Button.raw("Main menu", "menu")]])
     outcome = await deliver(client, "u1", messages_for(reply, client.sender_name))
     assert outcome is Delivery.SENT
     received = fake_viber.messages_to("u1")

@@ -42,10 +42,15 @@ def test_keyboard_rows_sum_to_six_and_long_rows_wrap() -> None:
     reply = Reply(
         "Pick",
         [
-            [Button("One", "a")],
-            [Button("Left", "b"), Button("Right", "c")],
-            [Button("1", "d"), Button("2", "e"), Button("3", "f"), Button("4", "g")],
-            [Button(str(n), f"n:{n}") for n in range(8)],
+            [Button.raw("One", "a")],
+            [Button.raw("Left", "b"), Button.raw("Right", "c")],
+            [
+                Button.raw("1", "d"),
+                Button.raw("2", "e"),
+                Button.raw("3", "f"),
+                Button.raw("4", "g"),
+            ],
+            [Button.raw(str(n), f"n:{n}") for n in range(8)],
         ],
     )
     (message,) = messages_for(reply, NAME)
@@ -61,7 +66,7 @@ def test_keyboard_rows_sum_to_six_and_long_rows_wrap() -> None:
 
 def test_buttons_reply_with_prefixed_payload_and_escaped_label() -> None:
     """A silent button replies "vz:" + payload; markup in its label is escaped, not rendered."""
-    reply = Reply("Pick", [[Button("<b>Bold</b> & co", "pv:7")]])
+    reply = Reply("Pick", [[Button.raw("<b>Bold</b> & co", "pv:7")]])
     (message,) = messages_for(reply, NAME)
     assert message.keyboard is not None
     (button,) = message.keyboard.buttons
@@ -85,7 +90,7 @@ def test_text_is_sent_as_is() -> None:
 
 def test_phone_request_has_share_phone_button_api_level_and_marker() -> None:
     """Asking for the phone adds a share-phone button, min_api_version 3 and our marker."""
-    reply = Reply("Confirm", [[Button("Cancel", "cancel")]], request_phone="📱 Share")
+    reply = Reply("Confirm", [[Button.raw("Cancel", "cancel")]], request_phone="📱 Share")
     (message,) = messages_for(reply, NAME)
     payload = message.as_json(NAME, receiver="u1")
     assert payload["min_api_version"] == 3
@@ -100,7 +105,7 @@ def test_phone_request_has_share_phone_button_api_level_and_marker() -> None:
 def test_long_text_splits_at_paragraphs_with_keyboard_last() -> None:
     """Text over 7000 characters is split at paragraph breaks; only the last part has buttons."""
     text = _paragraphs(30, 500)  # 15,058 characters
-    reply = Reply(text, [[Button("Menu", "menu")]])
+    reply = Reply(text, [[Button.raw("Menu", "menu")]])
     messages = messages_for(reply, NAME)
     assert len(messages) == 3
     assert all(len(m.text) <= MAX_TEXT_CHARS for m in messages)
@@ -112,7 +117,7 @@ def test_long_text_splits_at_paragraphs_with_keyboard_last() -> None:
 def test_long_cyrillic_text_respects_the_30kb_request_limit() -> None:
     """Two-byte letters split by bytes too, so every request stays under 30 KB."""
     text = ("Слава громаді. " * 2000).strip()  # 29,999 characters, ~55 KB
-    messages = messages_for(Reply(text, [[Button("Меню", "menu")]]), NAME)
+    messages = messages_for(Reply(text, [[Button.raw("Меню", "menu")]]), NAME)
     for message in messages:
         size = len(encode_request(message.as_json(NAME, receiver="x" * 40)))
         assert size <= MAX_REQUEST_BYTES
@@ -138,7 +143,10 @@ def test_image_is_sent_as_its_text_alternative() -> None:
 def test_welcome_merges_replies_with_last_keyboard() -> None:
     """The replies to conversation_started become one message: texts joined, last keyboard."""
     welcome = welcome_for(
-        [Reply("First", [[Button("Old", "old")]]), Reply("Second", [[Button("New", "new")]])],
+        [
+            Reply("First", [[Button.raw("Old", "old")]]),
+            Reply("Second", [[Button.raw("New", "new")]]),
+        ],
         NAME,
     )
     assert welcome is not None
@@ -153,7 +161,7 @@ def test_welcome_merges_replies_with_last_keyboard() -> None:
 
 def test_over_long_welcome_is_cut_with_an_ellipsis() -> None:
     """A welcome longer than one message keeps its keyboard and ends with an ellipsis."""
-    welcome = welcome_for([Reply(_paragraphs(20, 500), [[Button("Menu", "menu")]])], NAME)
+    welcome = welcome_for([Reply(_paragraphs(20, 500), [[Button.raw("Menu", "menu")]])], NAME)
     assert welcome is not None
     assert len(welcome.text) <= MAX_TEXT_CHARS
     assert welcome.text.endswith("…")

@@ -179,7 +179,7 @@ async def test_database_down_is_503_so_viber_retries(
     tmp_path: Path,
 ) -> None:
     """When the database cannot be reached the callback is 503 and nothing is committed."""
-    broken = Database(f"sqlite+aiosqlite:///{tmp_path}/missing-dir/db.sqlite3")
+    broken = Database("postgresql+asyncpg://nobody@127.0.0.1:1/nothing")  # refuses connections
     settings = viber_settings(database_url, fake_viber.api_url, None)
     core = build_core(Settings(database_url=database_url), broken, TEST_SECRET, clock)
     channel = ViberChannel(settings, core)

@@ -3,29 +3,19 @@ requests forwarded to authorities, clarifications, copies of answers, reminders.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from civic.information_requests import MailKind, term_rule
 from handlers import petition_views as views
 from handlers import request_views as rviews
+from handlers.outbox import Letter
 from handlers.texts import Texts
 from storage.models import InformationRequest, Mail, RequestStatus
 
 
-@dataclass(frozen=True, slots=True)
-class Letter:
-    subject: str
-    body: str
-
-
-async def render_mail(session: AsyncSession, mail: Mail, t: Texts) -> Letter | None:
+async def render_request_mail(session: AsyncSession, mail: Mail, t: Texts) -> Letter | None:
     """The letter for ``mail``; None when what it is about no longer exists."""
-    try:
-        kind = MailKind(mail.kind)
-    except ValueError:
-        return None
+    kind = MailKind(mail.kind)
     request = await session.get(InformationRequest, mail.subject_id)
     if request is None:
         return None
@@ -140,3 +130,7 @@ def _answer_copy(t: Texts, request: InformationRequest) -> Letter:
 
 def _footer(t: Texts) -> str:
     return t._("Sent by VzayemoDiia. Please do not reply to this address.")
+
+
+# The renderer of each mail kind this module writes (its module declaration's mails).
+MAIL_RENDERERS = {kind.value: render_request_mail for kind in MailKind}

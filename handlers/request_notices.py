@@ -1,5 +1,5 @@
-"""What a citizen is told when something changes without them asking (the outbox's
-notices), in their language: the text is made when the notice is sent."""
+"""What a citizen is told when their information request changes without them asking
+(the outbox's notices), in their language: the text is made when the notice is sent."""
 
 from __future__ import annotations
 
@@ -12,16 +12,16 @@ from handlers import petition_views as views
 from handlers import request_views as rviews
 from handlers.common import back_to_menu
 from handlers.replies import Button, Document, Reply
+from handlers.request_payloads import AnswerClarification, OpenRequest
 from handlers.texts import Texts
 from storage.models import InformationRequest, Notice, RequestStatus
 
 
-async def render_notice(session: AsyncSession, notice: Notice, t: Texts) -> list[Reply] | None:
+async def render_request_notice(
+    session: AsyncSession, notice: Notice, t: Texts
+) -> list[Reply] | None:
     """The replies for ``notice``; None when what it is about no longer exists."""
-    try:
-        kind = NoticeKind(notice.kind)
-    except ValueError:
-        return None
+    kind = NoticeKind(notice.kind)
     request = await session.get(InformationRequest, notice.subject_id)
     if request is None:
         return None
@@ -31,8 +31,8 @@ async def render_notice(session: AsyncSession, notice: Notice, t: Texts) -> list
     body = _body(t, kind, request, notice)
     rows: list[list[Button]] = []
     if kind is NoticeKind.CLARIFICATION and request.status is RequestStatus.CLARIFICATION:
-        rows.append([Button(t._("✍ Answer the question"), f"rqc:{request.id}")])
-    rows.append([Button(t._("📂 Open the request"), f"rqo:{request.id}")])
+        rows.append([Button(t._("✍ Answer the question"), AnswerClarification(request.id))])
+    rows.append([Button(t._("📂 Open the request"), OpenRequest(request.id))])
     rows.append([back_to_menu(t)])
     documents = await answer_documents(session, request) if kind is NoticeKind.ANSWERED else []
     return [Reply(header + "\n" + body, rows, documents=documents)]
@@ -86,3 +86,7 @@ def _body(t: Texts, kind: NoticeKind, request: InformationRequest, notice: Notic
         "authority (its contacts are in the directory), complain to its head or to the "
         "Ukrainian Parliament Commissioner for Human Rights, or go to court."
     ).format(date=t.date(request.due_at))
+
+
+# The renderer of each notice kind this module writes (its module declaration's notices).
+NOTICE_RENDERERS = {kind.value: render_request_notice for kind in NoticeKind}

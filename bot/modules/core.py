@@ -1,0 +1,9 @@
+"""The conversation's own commands and hooks (start, help, menu, cancel, language, the
+phone confirmation), declared like a module so that their names are claimed too."""
+
+from __future__ import annotations
+
+from bot.modules.contract import Module
+from handlers import common, verification
+
+MODULE = Module(name="core", routers=(common.router, verification.router))

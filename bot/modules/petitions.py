@@ -1,0 +1,20 @@
+"""E-petitions: browse, sign, share and create in chat; the scheduled sweep; signatures
+and authored petitions follow a merged citizen; open data; demo petitions."""
+
+from __future__ import annotations
+
+from bot.modules.contract import Module
+from bot.web import petitions_api
+from civic import petitions as rules
+from civic.petition_demo import seed_petitions
+from civic.schedule import ScheduledStep
+from handlers import petition_create, petitions
+
+MODULE = Module(
+    name="petitions",
+    routers=(petitions.router, petition_create.router),
+    scheduled=(ScheduledStep("petitions", rules.sweep_step),),
+    merge=rules.merge_step,
+    api=petitions_api.ROUTES,
+    demo=seed_petitions,
+)

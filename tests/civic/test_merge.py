@@ -1,0 +1,134 @@
+"""Two citizens who turn out to be one person: every module's rows follow the merge.
+
+Before the module contract the merge moved petitions, signatures and accounts only, so a
+citizen who had filed an information request could not confirm a phone known from another
+messenger (the foreign key refused to delete the emptied citizen).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from civic.clock import FixedClock
+from civic.information_requests import InformationRequests, RequestDraft
+from civic.outbox import owe_notice
+from civic.petitions import PetitionDraft, Petitions
+from handlers.core import ConversationCore
+from storage.db import Database
+from storage.models import (
+    Base,
+    ChannelAccount,
+    Citizen,
+    InformationRequest,
+    Notice,
+    Petition,
+    Signature,
+)
+from tests.helpers import BODY, make_authority, make_open_petition
+from tests.personas import Persona
+
+PHONE = "+380671234567"
+REQUEST = "Прошу надати копію кошторису ремонту школи № 5 за 2026 рік."
+
+# Every column that names a citizen, and the rows this test gives the citizen who is
+# folded into the other. A module that adds such a column adds its row here too.
+CITIZEN_COLUMNS = {
+    ("channel_account", "citizen_id"),
+    ("petition", "author_citizen_id"),
+    ("signature", "citizen_id"),
+    ("information_request", "citizen_id"),
+    ("notice", "citizen_id"),
+}
+
+
+def test_every_column_naming_a_citizen_is_covered() -> None:
+    """The schema has no column referring to a citizen that this test does not fill."""
+    referring = {
+        (table.name, column.name)
+        for table in Base.metadata.sorted_tables
+        for column in table.columns
+        for key in column.foreign_keys
+        if key.column.table.name == "citizen"
+    }
+    assert referring == CITIZEN_COLUMNS
+
+
+async def _owns_one_of_everything(database: Database, clock: FixedClock, citizen_id: int) -> None:
+    now = clock.now()
+    authority_id = await make_authority(database, now, name="Рада для злиття")
+    petition_id = await make_open_petition(database, now, authority_id=authority_id)
+    async with database.transaction() as session:
+        petitions = Petitions(session)
+        await petitions.sign(petition_id, citizen_id, "telegram", now)
+        draft = PetitionDraft(authority_id, "Власна петиція для злиття", BODY, "Олена Коваль")
+        await petitions.submit(draft, citizen_id, now)
+        await InformationRequests(session).file(
+            RequestDraft(authority_id, REQUEST, "Олена Коваль"), citizen_id, "telegram", "en", now
+        )
+        owe_notice(
+            session,
+            citizen_id=citizen_id,
+            channel="telegram",
+            kind="request_overdue",
+            subject_id=1,
+            now=now,
+        )
+
+
+async def _owned_by(database: Database, citizen_id: int) -> dict[str, int]:
+    async with database.transaction() as session:
+        counts = {}
+        for model, column in (
+            (ChannelAccount, ChannelAccount.citizen_id),
+            (Petition, Petition.author_citizen_id),
+            (Signature, Signature.citizen_id),
+            (InformationRequest, InformationRequest.citizen_id),
+            (Notice, Notice.citizen_id),
+        ):
+            statement = select(func.count()).select_from(model).where(column == citizen_id)
+            counts[model.__tablename__] = int((await session.execute(statement)).scalar_one())
+        return counts
+
+
+async def test_a_citizen_who_owns_one_of_everything_merges_whole(
+    core: ConversationCore, database: Database, clock: FixedClock
+) -> None:
+    """Confirming a phone known from Viber folds the Telegram citizen, with a petition, a
+    signature, an information request and a notice, into the Viber one; nothing stays
+    behind and the emptied citizen is gone."""
+    on_viber = Persona(core, channel="viber", user_id="olena-v", language_code="en")
+    await on_viber.say("/start")
+    await on_viber.share_phone(PHONE)
+    on_telegram = Persona(core, channel="telegram", user_id="555", language_code="en")
+    await on_telegram.say("/start")
+    async with database.transaction() as session:
+        source = (
+            await session.execute(
+                select(ChannelAccount.citizen_id).where(ChannelAccount.external_id == "555")
+            )
+        ).scalar_one()
+        target = (
+            await session.execute(
+                select(ChannelAccount.citizen_id).where(ChannelAccount.external_id == "olena-v")
+            )
+        ).scalar_one()
+    await _owns_one_of_everything(database, clock, source)
+    before = await _owned_by(database, source)
+    assert all(before.values()), before
+
+    await on_telegram.share_phone(PHONE)
+
+    assert "We know you from another messenger" in on_telegram.last.text
+    assert all(count == 0 for count in (await _owned_by(database, source)).values())
+    after = await _owned_by(database, target)
+    assert after == {
+        "channel_account": 2,
+        "petition": 1,
+        "signature": 1,
+        "information_request": 1,
+        "notice": 1,
+    }
+    async with database.transaction() as session:
+        assert await session.get(Citizen, source) is None
+    await on_telegram.say("/myrequests")
+    assert "ЗІ-2026-000001" in on_telegram.last.text
