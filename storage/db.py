@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +42,11 @@ def create_engine(
     (default: as many again) opened for bursts and closed when idle ones are queued."""
     if is_sqlite(url):
         ensure_sqlite_directory(url)
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
+        # check_same_thread: storage/hot.py runs the hot statements on the event loop's
+        # thread, while aiosqlite's own thread is idle (every call into it is awaited).
+        engine = create_async_engine(
+            url, echo=echo, connect_args={"timeout": 30, "check_same_thread": False}
+        )
         _serialise_sqlite_writers(engine)
         return engine
     # No pre-ping: it costs every event a round trip (~130 us of CPU, 6% of a sign event).
@@ -81,7 +87,15 @@ def _serialise_sqlite_writers(engine: AsyncEngine) -> None:
 
 
 class Database:
-    """An engine and its session factory; one ``AsyncSession`` per incoming event."""
+    """An engine and its session factory; one ``AsyncSession`` per incoming event.
+
+    On SQLite, write transactions of this process take turns on an ``asyncio.Lock``
+    before they begin: SQLite has one writer at a time, and without the lock every
+    concurrent event would sleep in SQLite's busy handler (which polls with growing
+    sleeps, so a queue of 32 writers waited seconds; docs/performance.md). Readers
+    (``reading``) do not take it, so the open-data API reads in parallel (WAL). Other
+    processes on the same file still wait in the busy handler, up to its timeout.
+    """
 
     def __init__(
         self,
@@ -99,6 +113,9 @@ class Database:
         )
         # PostgreSQL: events run in transactions the driver begins and ends (storage/hot.py).
         self._autocommit_engine = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._writer = asyncio.Lock() if self.dialect == "sqlite" else None
+        # Set while the current task holds this database's writer lock.
+        self._writing: ContextVar[bool] = ContextVar(f"vz_writing_{id(self)}", default=False)
 
     @property
     def dialect(self) -> str:
@@ -117,8 +134,18 @@ class Database:
             ) as session:
                 yield session
             return
-        async with self.sessions() as session, session.begin():
-            yield session
+        assert self._writer is not None
+        if self._writing.get():
+            # The lock is not re-entrant: a transaction opened inside another one of the
+            # same task would wait for itself for ever.
+            raise RuntimeError("a write transaction is already open in this task")
+        async with self._writer:
+            token = self._writing.set(True)
+            try:
+                async with self.sessions() as session, session.begin():
+                    yield session
+            finally:
+                self._writing.reset(token)
 
     @staticmethod
     def _bound_session(connection: AsyncConnection) -> AsyncSession:

@@ -1,4 +1,5 @@
-"""Hot statements on asyncpg behave exactly like the same statements through SQLAlchemy."""
+"""Hot statements on the driver (asyncpg, or sqlite3 on the loop's thread) behave exactly
+like the same statements through SQLAlchemy."""
 
 from __future__ import annotations
 
@@ -21,14 +22,35 @@ async def test_an_event_transaction_is_the_drivers_own_on_postgresql(
     database: Database,
 ) -> None:
     """On PostgreSQL the event's session comes with its driver connection already in a
-    transaction; on SQLite there is none."""
+    transaction; on SQLite the sqlite3 connection is reached once the write transaction
+    has begun, and it holds the write lock."""
     async with database.transaction() as session:
         driver = await hot.driver_connection(session)
+        raw = await hot.sqlite_connection(session)
         if database.dialect == "postgresql":
             assert driver is not None
             assert driver.is_in_transaction()
+            assert raw is None
         else:
             assert driver is None
+            assert raw is not None
+            assert raw.in_transaction
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+async def test_sqlite_driver_writes_are_the_transactions(
+    database: Database, clock: FixedClock
+) -> None:
+    """On SQLite an event's writes on the driver are invisible to a reader until commit
+    (they are in the same transaction as the ORM's), and visible after."""
+    petition_id = await make_open_petition(database, clock.now())
+    async with database.transaction() as session:
+        citizen = (await repo.lock_account(session, "console", "r", "uk", clock.now())).citizen_id
+        assert await repo.sign_and_count(session, petition_id, citizen, "console", clock.now()) == 1
+        async with database.reading() as reader:
+            assert await reader.scalar(select(Signature.id)) is None
+    async with database.reading() as reader:
+        assert await reader.scalar(select(Signature.citizen_id)) == citizen
 
 
 async def test_a_plain_session_has_a_driver_connection_once_sqlalchemy_began(
