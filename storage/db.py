@@ -7,9 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any
 
-from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
@@ -19,7 +17,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from storage import hot
+from storage import hot, sqlite
 
 READ_ONLY_OPTION = "vz_read_only"
 
@@ -45,9 +43,13 @@ def create_engine(
         # check_same_thread: storage/hot.py runs the hot statements on the event loop's
         # thread, while aiosqlite's own thread is idle (every call into it is awaited).
         engine = create_async_engine(
-            url, echo=echo, connect_args={"timeout": 30, "check_same_thread": False}
+            url,
+            echo=echo,
+            connect_args={"timeout": 30, "check_same_thread": False},
+            # storage.sqlite rolls back on check-in, on this thread, only what is open.
+            pool_reset_on_return=None,
         )
-        _serialise_sqlite_writers(engine)
+        sqlite.configure(engine, READ_ONLY_OPTION)
         return engine
     # No pre-ping: it costs every event a round trip (~130 us of CPU, 6% of a sign event).
     # Disconnects are handled optimistically instead: a connection the server dropped
@@ -62,39 +64,11 @@ def create_engine(
     )
 
 
-def _serialise_sqlite_writers(engine: AsyncEngine) -> None:
-    """Make every SQLite transaction ``BEGIN IMMEDIATE`` and turn on WAL and foreign keys.
-
-    pysqlite's default deferred transactions let two writers both read, then one fails
-    with "database is locked" when upgrading its lock. IMMEDIATE takes the write lock up
-    front so concurrent events queue (up to the busy timeout) instead of failing.
-    """
-
-    @event.listens_for(engine.sync_engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
-        cursor.close()
-
-    @event.listens_for(engine.sync_engine, "begin")
-    def _on_begin(connection: Any) -> None:
-        # Readers (the public API) take no write lock, so they never queue behind signing.
-        reading = connection.get_execution_options().get(READ_ONLY_OPTION, False)
-        connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
-
-
 class Database:
     """An engine and its session factory; one ``AsyncSession`` per incoming event.
 
-    On SQLite, write transactions of this process take turns on an ``asyncio.Lock``
-    before they begin: SQLite has one writer at a time, and without the lock every
-    concurrent event would sleep in SQLite's busy handler (which polls with growing
-    sleeps, so a queue of 32 writers waited seconds; docs/performance.md). Readers
-    (``reading``) do not take it, so the open-data API reads in parallel (WAL). Other
-    processes on the same file still wait in the busy handler, up to its timeout.
+    On PostgreSQL an event's transaction is the driver's own (``storage.hot``); on SQLite
+    this process's writers take turns (``storage.sqlite``).
     """
 
     def __init__(
@@ -125,8 +99,9 @@ class Database:
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """A session inside one transaction: committed on success, rolled back on error.
 
-        On PostgreSQL the transaction is the driver's own (docs/decisions/0004): do not
-        call ``session.commit()`` or ``rollback()`` inside; the block's end does that.
+        The transaction is the driver's own (docs/decisions/0004; on SQLite see
+        ``storage.sqlite``): do not call ``session.commit()`` or ``rollback()`` inside;
+        the block's end does that.
         """
         if self.dialect == "postgresql":
             async with hot.driver_transaction(
@@ -135,17 +110,10 @@ class Database:
                 yield session
             return
         assert self._writer is not None
-        if self._writing.get():
-            # The lock is not re-entrant: a transaction opened inside another one of the
-            # same task would wait for itself for ever.
-            raise RuntimeError("a write transaction is already open in this task")
-        async with self._writer:
-            token = self._writing.set(True)
-            try:
-                async with self.sessions() as session, session.begin():
-                    yield session
-            finally:
-                self._writing.reset(token)
+        async with sqlite.write_transaction(
+            self.engine, self._bound_session, self._writer, self._writing
+        ) as session:
+            yield session
 
     @staticmethod
     def _bound_session(connection: AsyncConnection) -> AsyncSession:

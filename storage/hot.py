@@ -17,17 +17,12 @@ asyncpg connection directly:
 Everything else the session does (ORM loads, flushes) runs through SQLAlchemy on the same
 connection, inside the same transaction.
 
-On SQLite the cost is elsewhere: aiosqlite runs every call in a thread of its own, and
-SQLAlchemy makes about four such calls a statement (cursor, execute, fetch, close), each a
-thread handoff and an event-loop wake-up (~100 us of CPU; a ``SELECT 1`` costs 620 us
-through the session, 1.6 us on sqlite3 itself). So once the session's transaction has
-begun (``BEGIN IMMEDIATE``: this connection holds SQLite's write lock, and the process's
-writers take turns before it, see ``storage.db``), the hot statements run on the same
-sqlite3 connection directly, on the event loop's thread: with the write lock held they
-never wait for a lock, and they read and write pages in memory (the commit, which
-syncs to disk, still goes through aiosqlite's thread). The connection is opened with
-``check_same_thread=False`` for this; aiosqlite's thread is idle whenever our code runs,
-since every call into it is awaited.
+On SQLite the cost is elsewhere: aiosqlite runs every call on a thread of its own, about
+four handoffs a statement through SQLAlchemy (a ``SELECT 1`` costs 620 us of CPU through
+the session, 1.6 us on sqlite3 itself). Once the event's write transaction has begun
+(``storage.sqlite``: this connection then holds SQLite's write lock), the hot statements
+run on its sqlite3 connection directly, on the event loop's thread; with the lock held
+they never wait for one.
 
 Anywhere else (the API's read-only sessions, a session before its first statement)
 there is no driver connection and the callers run the statement through the session as
@@ -48,6 +43,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from sqlalchemy.sql.expression import Executable
+
+from storage import sqlite
 
 log = logging.getLogger(__name__)
 
@@ -145,6 +142,10 @@ async def driver_connection(session: AsyncSession) -> asyncpg.Connection | None:
 async def sqlite_connection(session: AsyncSession) -> sqlite3.Connection | None:
     """The sqlite3 connection of the session's write transaction, once it has begun and
     when the driver lets us use it from this thread; otherwise None."""
+    own = session.info.get(sqlite.OWN_TRANSACTION_KEY)
+    if own is not None:
+        owned: sqlite3.Connection = own
+        return owned
     transaction = session.sync_session.get_transaction()
     if transaction is None or session.get_bind().dialect.name != "sqlite":
         return None
@@ -153,11 +154,8 @@ async def sqlite_connection(session: AsyncSession) -> sqlite3.Connection | None:
         known: sqlite3.Connection = cached[1]
         return known
     connection = (await session.connection()).sync_connection
-    adapted = None if connection is None else connection.connection.driver_connection
-    # aiosqlite keeps the sqlite3 connection as ``_conn`` (SQLAlchemy's adapter uses it
-    # too); anything else, or a connection not in a transaction, takes the usual path.
-    raw = getattr(adapted, "_conn", None)
-    if not isinstance(raw, sqlite3.Connection) or not raw.in_transaction:
+    raw = None if connection is None else sqlite.raw_connection(connection)
+    if raw is None or not raw.in_transaction:
         return None
     session.info[_SQLITE_KEY] = (transaction, raw)
     return raw
