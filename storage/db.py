@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from contextvars import ContextVar
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
@@ -45,7 +43,7 @@ def create_engine(
         engine = create_async_engine(
             url,
             echo=echo,
-            connect_args={"timeout": 30, "check_same_thread": False},
+            connect_args=sqlite.CONNECT_ARGS,
             # storage.sqlite rolls back on check-in, on this thread, only what is open.
             pool_reset_on_return=None,
         )
@@ -87,9 +85,8 @@ class Database:
         )
         # PostgreSQL: events run in transactions the driver begins and ends (storage/hot.py).
         self._autocommit_engine = self.engine.execution_options(isolation_level="AUTOCOMMIT")
-        self._writer = asyncio.Lock() if self.dialect == "sqlite" else None
-        # Set while the current task holds this database's writer lock.
-        self._writing: ContextVar[bool] = ContextVar(f"vz_writing_{id(self)}", default=False)
+        # SQLite: the process's one writer connection (storage.sqlite).
+        self.writer = sqlite.Writer(url, READ_ONLY_OPTION) if self.dialect == "sqlite" else None
 
     @property
     def dialect(self) -> str:
@@ -109,10 +106,8 @@ class Database:
             ) as session:
                 yield session
             return
-        assert self._writer is not None
-        async with sqlite.write_transaction(
-            self.engine, self._bound_session, self._writer, self._writing
-        ) as session:
+        assert self.writer is not None
+        async with self.writer.transaction(self._bound_session) as session:
             yield session
 
     @staticmethod
@@ -136,4 +131,6 @@ class Database:
         return True
 
     async def dispose(self) -> None:
+        if self.writer is not None:
+            await self.writer.dispose()
         await self.engine.dispose()

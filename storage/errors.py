@@ -14,6 +14,7 @@ Unavailable:
   cancelling a statement (SQLSTATE 57014) or breaking a deadlock or serialisation
   conflict (40P01, 40001: another transaction holds what we need, as with a lock
   timeout; the retry will find it free), SQLite's busy timeout ("database is locked");
+- SQLite's disk failing (an I/O error, a full disk, a file it cannot open);
 - the server refusing work for now: connection exceptions (SQLSTATE class 08),
   insufficient resources (53), operator intervention (57P01-57P05, shutting down or
   starting up).
@@ -25,7 +26,15 @@ from sqlalchemy import exc
 
 _UNAVAILABLE_SQLSTATES = ("57014", "40P01", "40001")
 _UNAVAILABLE_SQLSTATE_CLASSES = ("08", "53", "57P")
-_SQLITE_BUSY = ("database is locked", "database table is locked", "database is busy")
+# SQLite's timeouts and the disk failing under it: the same event succeeds later.
+_SQLITE_BUSY = (
+    "database is locked",
+    "database table is locked",
+    "database is busy",
+    "disk i/o error",
+    "database or disk is full",
+    "unable to open database file",
+)
 
 
 class DatabaseUnavailable(Exception):
