@@ -244,9 +244,13 @@ class Petitions:
     async def sign(
         self, petition_id: int, citizen_id: int, channel: str, now: datetime
     ) -> SignResult:
-        """Sign once. Uniqueness is the database's: a repeat or a race inserts nothing."""
+        """Sign once. Uniqueness is the database's: a repeat or a race inserts nothing.
+
+        A petition this citizen may not see is ``not_found``, as one that does not exist:
+        signing must not reveal that an unpublished petition exists, nor its status.
+        """
         petition = await repo.petition_by_id(self.session, petition_id)
-        if petition is None:
+        if petition is None or not can_see(petition, citizen_id):
             raise PetitionError("not_found")
         if can_sign(petition, now):
             count = await repo.sign_and_count(self.session, petition_id, citizen_id, channel, now)

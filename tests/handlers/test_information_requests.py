@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from civic.clock import FixedClock
@@ -189,3 +190,44 @@ async def test_an_authority_that_does_not_exist_restarts_the_choice(
     await alice.press("rqa:abc")
     assert "That button is no longer valid" in alice.last.text
     assert await _requests(database) == []
+
+
+async def _at_the_urgency_step(alice: Persona, database: Database, clock: FixedClock) -> None:
+    await make_authority(database, clock.now())
+    await alice.say("/start")
+    await choose(alice, "Information requests")
+    await choose(alice, "New request")
+    await choose(alice, "Рада")
+    await alice.say(BODY)
+    assert "Step 3 of 5" in alice.last.text
+
+
+@pytest.mark.parametrize(
+    ("typed", "urgent"),
+    [("так", True), ("Т", True), ("ні.", False), ("YES!", True), ("n", False), ("Yes", True)],
+)
+async def test_yes_and_no_are_the_catalogs_words_in_either_language(
+    alice: Persona, database: Database, clock: FixedClock, typed: str, urgent: bool
+) -> None:
+    """The urgent track is chosen by typing the catalogs' yes or no, Ukrainian or English,
+    whatever the citizen's language."""
+    await _at_the_urgency_step(alice, database, clock)
+    await alice.say(typed)
+    assert "Step 4 of 5" in alice.last.text
+    await choose(alice, "In this chat")
+    await alice.say("Olena Koval")
+    await choose(alice, "Send the request")
+    (stored,) = await _requests(database)
+    assert stored.urgent is urgent
+
+
+@pytest.mark.parametrize("typed", ["да", "нет", "ok", "ага", "maybe"])
+async def test_words_in_no_catalog_are_not_an_answer(
+    alice: Persona, database: Database, clock: FixedClock, typed: str
+) -> None:
+    """Words that are neither language's yes or no (Russian ones included) are asked
+    again, and nothing moves on."""
+    await _at_the_urgency_step(alice, database, clock)
+    replies = await alice.say(typed)
+    assert "Please answer yes or no." in replies[0].text
+    assert "Step 3 of 5" in alice.last.text

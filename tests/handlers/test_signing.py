@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from sqlalchemy import func, select
+
 from civic.clock import FixedClock
 from storage.db import Database
-from tests.helpers import make_open_petition, signature_count
+from storage.models import Signature
+from tests.e2e_support import make_petition_in_moderation
+from tests.helpers import make_authority, make_open_petition, signature_count
 from tests.personas import Persona
 
 PHONE = "+380501234567"
@@ -90,3 +94,21 @@ async def test_typed_numbers_and_labels_press_buttons(
     assert "Open petitions" in alice.last.text
     await alice.say("1")
     assert "Petition No." in alice.last.text
+
+
+async def test_a_forged_sign_press_does_not_reveal_an_unpublished_petition(
+    alice: Persona, database: Database, clock: FixedClock
+) -> None:
+    """A verified citizen pressing "sign" for someone else's petition in moderation (a
+    forged payload: no button showed it) is told it was not found, like an id that does
+    not exist, and nothing about its status; nothing is signed."""
+    authority_id = await make_authority(database, clock.now())
+    hidden = await make_petition_in_moderation(database, clock.now(), authority_id)
+    await alice.share_phone(PHONE)
+
+    for petition_id in (hidden, 999_999):
+        replies = await alice.press(f"ps:{petition_id}")
+        assert f"Petition No. {petition_id} was not found" in replies[-1].text
+        assert "moderation" not in replies[-1].text
+    async with database.transaction() as session:
+        assert await session.scalar(select(func.count()).select_from(Signature)) == 0
