@@ -18,7 +18,7 @@ from bot.channels.base import ChannelStartError, ChatChannel, Pusher
 from bot.channels.registry import enabled_channels
 from bot.command_support import CommandRefused, open_database
 from bot.mailer import Mailer, SmtpSender
-from bot.modules import Modules, product_modules
+from bot.modules import ModuleConflict, Modules, product_modules
 from bot.notifier import Notifier
 from bot.scheduler import run_forever, run_scheduled_once
 from bot.settings import Settings, SettingsError, load_settings
@@ -89,6 +89,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(runner(settings, args))
     except (SettingsError, ChannelStartError) as error:
         print(f"vzayemodiia: {error}", file=sys.stderr)
+        return 2
+    except ModuleConflict as error:
+        print(f"vzayemodiia: the modules conflict: {error}", file=sys.stderr)
         return 2
     except CommandRefused as error:
         print(f"vzayemodiia: {error}", file=sys.stderr)
