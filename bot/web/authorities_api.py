@@ -4,9 +4,9 @@ the time of the request by ``civic.authority_stats``; only counts, never who ask
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from bot.web.models import NEXT_PAGE_DESCRIPTION, ItemId, count
+from bot.web.models import ItemId, NextPage, count
 from bot.web.routes import (
     DEFAULT_LIMIT,
     ApiCall,
@@ -27,6 +27,8 @@ TAG = ApiTag("authorities", "The directory of authorities, with request statisti
 class Authority(BaseModel):
     """A public authority that petitions are addressed to."""
 
+    model_config = ConfigDict(from_attributes=True)
+
     id: ItemId
     name_uk: str = Field(description="Name in Ukrainian.")
     name_en: str = Field(description="Name in English.")
@@ -35,13 +37,7 @@ class Authority(BaseModel):
 
     @classmethod
     def of(cls, authority: AuthorityRow) -> Authority:
-        return cls(
-            id=authority.id,
-            name_uk=authority.name_uk,
-            name_en=authority.name_en,
-            level=authority.level,
-            region=authority.region,
-        )
+        return cls.model_validate(authority)
 
 
 class PetitionRules(BaseModel):
@@ -58,6 +54,8 @@ class PetitionRules(BaseModel):
 class RequestStatistics(BaseModel):
     """Requests for public information filed with the authority through this platform,
     counted at the time of the API request. Counts only: nothing about who asked or what."""
+
+    model_config = ConfigDict(from_attributes=True)
 
     received: int = count("Every request filed, whatever its state.")
     answered: int = count("Answered in full or in part.")
@@ -103,21 +101,13 @@ class AuthorityProfile(Authority):
                 period_months=authority.petition_period_months,
                 period_days=authority.petition_period_days,
             ),
-            information_requests=RequestStatistics(
-                received=stats.received,
-                answered=stats.answered,
-                answered_on_time=stats.answered_on_time,
-                refused=stats.refused,
-                withdrawn=stats.withdrawn,
-                open=stats.open,
-                overdue=stats.overdue,
-            ),
+            information_requests=RequestStatistics.model_validate(stats),
         )
 
 
 class AuthorityList(BaseModel):
     items: list[AuthorityProfile]
-    next: str | None = Field(description=NEXT_PAGE_DESCRIPTION, json_schema_extra={"format": "uri"})
+    next: NextPage
 
 
 async def list_authorities(call: ApiCall) -> AuthorityList:

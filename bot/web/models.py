@@ -16,7 +16,14 @@ Timestamp = Annotated[
     WithJsonSchema({"type": "string", "format": "date-time"}),
 ]
 ItemId = Annotated[int, Field(ge=1, le=MAX_ID)]
-NEXT_PAGE_DESCRIPTION = "Absolute URL of the next page, or null on the last page."
+# A list's ``next``: every list is ``{"items": [...], "next": URL or null}``.
+NextPage = Annotated[
+    str | None,
+    Field(
+        description="Absolute URL of the next page, or null on the last page.",
+        json_schema_extra={"format": "uri"},
+    ),
+]
 
 
 def count(description: str) -> int:

@@ -12,7 +12,7 @@ from typing import Annotated
 from pydantic import BaseModel, Field, WithJsonSchema
 
 from bot.web.authorities_api import Authority
-from bot.web.models import NEXT_PAGE_DESCRIPTION, ItemId, Timestamp
+from bot.web.models import ItemId, NextPage, Timestamp
 from bot.web.routes import (
     DEFAULT_LIMIT,
     ApiCall,
@@ -87,7 +87,7 @@ class Petition(BaseModel):
 
 class PetitionList(BaseModel):
     items: list[Petition]
-    next: str | None = Field(description=NEXT_PAGE_DESCRIPTION, json_schema_extra={"format": "uri"})
+    next: NextPage
 
 
 async def list_petitions(call: ApiCall) -> PetitionList:
