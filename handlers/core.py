@@ -122,19 +122,9 @@ class ConversationCore:
     async def _handle_once(self, event: IncomingEvent) -> HandledEvent:
         async with self.database.transaction() as session:
             now = self.clock.now()
-            sender = event.sender
-            opened = await repo.open_event(
-                session, sender.channel, sender.user_id, event.event_id, now
-            )
-            if not opened.fresh:
-                log.info("dropping repeated event %s/%s", sender.channel, event.event_id)
+            account = await self._open(session, event, now)
+            if account is None:
                 return HandledEvent(repeated=True)
-            account = opened.account
-            if account is None:  # first contact: the account is created, then locked
-                locale = pick_locale(sender.language_code, self.config.default_locale)
-                account = await repo.lock_account(
-                    session, sender.channel, sender.user_id, locale, now
-                )
             ctx = self._context(session, event, account, now)
             await self._route(ctx, event)
             await self._finish(ctx)
@@ -145,19 +135,9 @@ class ConversationCore:
         try:
             async with self.database.transaction() as session:
                 now = self.clock.now()
-                sender = event.sender
-                opened = await repo.open_event(
-                    session, sender.channel, sender.user_id, event.event_id, now
-                )
-                if not opened.fresh:
+                account = await self._open(session, event, now)
+                if account is None:
                     return HandledEvent(repeated=True)
-                account = opened.account or await repo.lock_account(
-                    session,
-                    sender.channel,
-                    sender.user_id,
-                    pick_locale(sender.language_code, self.config.default_locale),
-                    now,
-                )
                 # The flow that failed may fail again from the same state: start afresh.
                 ctx = self._context(session, event, account, now, DialogState())
                 await self.routes.hooks[Hook.FAILED](ctx, "")
@@ -167,6 +147,21 @@ class ConversationCore:
             if is_unavailable(error):
                 raise DatabaseUnavailable(str(error)) from error
             raise
+
+    async def _open(
+        self, session: AsyncSession, event: IncomingEvent, now: datetime
+    ) -> ChannelAccount | None:
+        """Claim the event and lock its sender's account (made on first contact); None
+        when the event was handled before."""
+        sender = event.sender
+        opened = await repo.open_event(session, sender.channel, sender.user_id, event.event_id, now)
+        if not opened.fresh:
+            log.info("dropping repeated event %s/%s", sender.channel, event.event_id)
+            return None
+        if opened.account is not None:
+            return opened.account
+        locale = pick_locale(sender.language_code, self.config.default_locale)
+        return await repo.lock_account(session, sender.channel, sender.user_id, locale, now)
 
     def _context(
         self,
