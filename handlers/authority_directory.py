@@ -3,6 +3,7 @@ card with the contacts, and the ``authority_<id>`` deep link."""
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Sequence
 
 from civic.authorities import Authorities
@@ -17,6 +18,7 @@ from handlers.directory_payloads import (
     ShareAuthority,
 )
 from handlers.flow_support import no_authority_matches
+from handlers.flows import Flow, Nothing
 from handlers.payloads import MAX_INDEX
 from handlers.replies import Button
 from handlers.request_payloads import RequestAuthority
@@ -30,7 +32,12 @@ router = Router(
     intro_order=30,
 )
 
-FLOW = "directory"
+
+class DirectoryStep(enum.StrEnum):
+    SEARCH = "search"  # typed words look for an authority
+
+
+FLOW = Flow("directory", DirectoryStep, Nothing)
 
 
 def level_label(t: Texts, level: AuthorityLevel) -> str:
@@ -54,7 +61,7 @@ async def directory_command(ctx: Context, _payload: str) -> None:
 @router.button(Directory)
 async def directory(ctx: Context, _press: Directory) -> None:
     t = ctx.t
-    ctx.state.enter(FLOW, "search")
+    FLOW.go(ctx.state, DirectoryStep.SEARCH, Nothing())
     rows = [[Button(level_label(t, level), BrowseLevel(level))] for level in AuthorityLevel]
     rows.append([back_to_menu(t)])
     ctx.reply(
@@ -66,7 +73,7 @@ async def directory(ctx: Context, _press: Directory) -> None:
     )
 
 
-@router.step(FLOW, "search")
+@router.step(FLOW, DirectoryStep.SEARCH)
 async def search_typed(ctx: Context, text: str) -> None:
     t = ctx.t
     found = await Authorities(ctx.session).find(text)

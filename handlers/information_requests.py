@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import enum
+
 from civic.authorities import Authorities
 from civic.deadlines import time_left
 from civic.information_requests import (
@@ -23,6 +25,7 @@ from handlers.common import back_to_menu
 from handlers.context import Context
 from handlers.directory_payloads import Directory
 from handlers.flow_support import accept_text, cancel_row, offer_authorities, yes_or_no
+from handlers.flows import Flow, Gathered
 from handlers.replies import Button
 from handlers.request_notices import answer_documents
 from handlers.request_payloads import (
@@ -50,8 +53,50 @@ router = Router(
 router.menu_entry(20, lambda t: t._("📨 Information requests"), RequestsSection())
 router.profile_entry(20, lambda t: t._("📂 My requests"), MyRequests())
 
-FLOW = "new_request"
-CLARIFY = "clarify_request"
+
+class Step(enum.StrEnum):
+    AUTHORITY = "authority"
+    BODY = "body"
+    URGENT = "urgent"
+    DELIVERY = "delivery"
+    EMAIL = "email"
+    NAME = "name"
+    REVIEW = "review"
+
+
+class Draft(Gathered):
+    """What the citizen has given so far; complete once at the review."""
+
+    authority_id: int | None = None
+    body: str | None = None
+    urgent: bool | None = None
+    email: str | None = None
+    name: str | None = None
+
+    def complete(self) -> RequestDraft | None:
+        if self.authority_id is None or self.body is None or self.urgent is None:
+            return None
+        if self.name is None:
+            return None
+        return RequestDraft(
+            authority_id=self.authority_id,
+            body=self.body,
+            requester_name=self.name,
+            urgent=self.urgent,
+            reply_email=self.email,
+        )
+
+
+class ClarifyStep(enum.StrEnum):
+    ANSWER = "answer"
+
+
+class Clarifying(Gathered):
+    request_id: int
+
+
+FLOW = Flow("new_request", Step, Draft)
+CLARIFY = Flow("clarify_request", ClarifyStep, Clarifying)
 
 
 @router.button(RequestsSection)
@@ -83,8 +128,7 @@ async def request_command(ctx: Context, _payload: str) -> None:
 
 @router.button(NewRequest)
 async def start(ctx: Context, _press: NewRequest) -> None:
-    ctx.state.enter(FLOW, "authority")
-    ctx.state.data = {}
+    FLOW.go(ctx.state, Step.AUTHORITY, Draft())
     await _offer_authorities(ctx, "")
 
 
@@ -96,7 +140,7 @@ async def _offer_authorities(ctx: Context, query: str) -> None:
     await offer_authorities(ctx, query, intro, RequestAuthority)
 
 
-@router.step(FLOW, "authority")
+@router.step(FLOW, Step.AUTHORITY)
 async def authority_typed(ctx: Context, text: str) -> None:
     await _offer_authorities(ctx, text)
 
@@ -108,8 +152,7 @@ async def authority_chosen(ctx: Context, press: RequestAuthority) -> None:
     if authority is None:
         await start(ctx, NewRequest())
         return
-    ctx.state.enter(FLOW, "body")
-    ctx.state.data = {"authority_id": authority.id}
+    FLOW.go(ctx.state, Step.BODY, Draft(authority_id=authority.id))
     ctx.reply(
         t._("To: {name}.").format(name=views.authority_name(t, authority))
         + "\n\n"
@@ -123,13 +166,21 @@ async def authority_chosen(ctx: Context, press: RequestAuthority) -> None:
     )
 
 
-@router.step(FLOW, "body")
+async def _draft(ctx: Context) -> Draft | None:
+    """The draft so far; when the state cannot be read, the flow starts again."""
+    draft = FLOW.gathered(ctx.state)
+    if draft is None:
+        await start(ctx, NewRequest())
+    return draft
+
+
+@router.step(FLOW, Step.BODY)
 async def body_typed(ctx: Context, text: str) -> None:
     body = accept_text(ctx, text, BODY_RULE, ctx.t._("request"))
-    if body is None:
+    draft = await _draft(ctx) if body is not None else None
+    if draft is None:
         return
-    ctx.state.data["body"] = body
-    ctx.state.step = "urgent"
+    FLOW.go(ctx.state, Step.URGENT, draft.model_copy(update={"body": body}))
     _ask_urgent(ctx)
 
 
@@ -149,7 +200,7 @@ def _ask_urgent(ctx: Context) -> None:
     )
 
 
-@router.step(FLOW, "urgent")
+@router.step(FLOW, Step.URGENT)
 async def urgent_typed(ctx: Context, text: str) -> None:
     answer = yes_or_no(text)
     if answer is not None:
@@ -162,11 +213,11 @@ async def urgent_typed(ctx: Context, text: str) -> None:
 @router.button(ChooseUrgency)
 async def urgent_chosen(ctx: Context, press: ChooseUrgency) -> None:
     t = ctx.t
-    if ctx.state.flow != FLOW or "body" not in ctx.state.data:
+    draft = FLOW.gathered(ctx.state)
+    if draft is None or draft.body is None:
         await start(ctx, NewRequest())
         return
-    ctx.state.data["urgent"] = int(press.urgent)
-    ctx.state.step = "delivery"
+    FLOW.go(ctx.state, Step.DELIVERY, draft.model_copy(update={"urgent": press.urgent}))
     ctx.reply(
         t._("Step 4 of 5. How would you like to get the answer?"),
         [
@@ -180,18 +231,19 @@ async def urgent_chosen(ctx: Context, press: ChooseUrgency) -> None:
 @router.button(ChooseAnswerBy)
 async def delivery_chosen(ctx: Context, press: ChooseAnswerBy) -> None:
     t = ctx.t
-    if ctx.state.flow != FLOW or "urgent" not in ctx.state.data:
+    draft = FLOW.gathered(ctx.state)
+    if draft is None or draft.urgent is None:
         await start(ctx, NewRequest())
         return
-    ctx.state.data.pop("email", None)
+    draft = draft.model_copy(update={"email": None})
     if press.answer_by is AnswerBy.EMAIL:
-        ctx.state.step = "email"
+        FLOW.go(ctx.state, Step.EMAIL, draft)
         ctx.reply(t._("Type the e-mail address for the answer:"), [cancel_row(ctx.t)])
         return
-    _ask_name(ctx)
+    _ask_name(ctx, draft)
 
 
-@router.step(FLOW, "email")
+@router.step(FLOW, Step.EMAIL)
 async def email_typed(ctx: Context, text: str) -> None:
     email = reply_email(text)
     if email is None:
@@ -200,12 +252,13 @@ async def email_typed(ctx: Context, text: str) -> None:
             [cancel_row(ctx.t)],
         )
         return
-    ctx.state.data["email"] = email
-    _ask_name(ctx)
+    draft = await _draft(ctx)
+    if draft is not None:
+        _ask_name(ctx, draft.model_copy(update={"email": email}))
 
 
-def _ask_name(ctx: Context) -> None:
-    ctx.state.step = "name"
+def _ask_name(ctx: Context, draft: Draft) -> None:
+    FLOW.go(ctx.state, Step.NAME, draft)
     ctx.reply(
         ctx.t._(
             "Step 5 of 5. The law asks for the requester's name. "
@@ -215,27 +268,28 @@ def _ask_name(ctx: Context) -> None:
     )
 
 
-@router.step(FLOW, "name")
+@router.step(FLOW, Step.NAME)
 async def name_typed(ctx: Context, text: str) -> None:
     name = accept_text(ctx, text, NAME_RULE, ctx.t._("name"))
-    if name is None:
+    draft = await _draft(ctx) if name is not None else None
+    if draft is None:
         return
-    ctx.state.data["name"] = name
-    ctx.state.step = "review"
+    FLOW.go(ctx.state, Step.REVIEW, draft.model_copy(update={"name": name}))
     await _review(ctx)
 
 
 async def _review(ctx: Context) -> None:
     t = ctx.t
-    data = ctx.state.data
-    authority = await Authorities(ctx.session).get(int(data["authority_id"]))
-    if authority is None:
+    gathered = await _draft(ctx)
+    draft = None if gathered is None else gathered.complete()
+    authority = None if draft is None else await Authorities(ctx.session).get(draft.authority_id)
+    if draft is None or authority is None:
         await start(ctx, NewRequest())
         return
-    urgent = bool(data.get("urgent"))
+    urgent = draft.urgent
     answer_by = (
-        t._("in this chat and by e-mail to {email}").format(email=data["email"])
-        if "email" in data
+        t._("in this chat and by e-mail to {email}").format(email=draft.reply_email)
+        if draft.reply_email is not None
         else t._("in this chat")
     )
     text = "\n".join(
@@ -243,11 +297,11 @@ async def _review(ctx: Context) -> None:
             t._("Please check your request:"),
             "",
             t._("To: {authority}").format(authority=views.authority_name(t, authority)),
-            t._("From: {name}").format(name=data["name"]),
+            t._("From: {name}").format(name=draft.requester_name),
             t._("Term: {term}").format(term=t._("48 hours") if urgent else t._("5 working days")),
             t._("Answer: {how}").format(how=answer_by),
             "",
-            str(data["body"]),
+            draft.body,
         ]
     )
     ctx.reply(
@@ -259,7 +313,7 @@ async def _review(ctx: Context) -> None:
     )
 
 
-@router.step(FLOW, "review")
+@router.step(FLOW, Step.REVIEW)
 async def review_typed(ctx: Context, _text: str) -> None:
     ctx.reply(ctx.t._("Please choose one of the options below."))
     await _review(ctx)
@@ -268,20 +322,14 @@ async def review_typed(ctx: Context, _text: str) -> None:
 @router.button(SendRequest)
 async def submit(ctx: Context, _press: SendRequest) -> None:
     t = ctx.t
-    data = ctx.state.data
-    if ctx.state.flow != FLOW or ctx.state.step != "review":
+    gathered = FLOW.gathered(ctx.state)
+    draft = None if gathered is None else gathered.complete()
+    if FLOW.step(ctx.state) is not Step.REVIEW or draft is None:
         ctx.reply(
             t._("There is no request draft to send: it was already sent or cancelled."),
             ctx.main_menu_buttons(),
         )
         return
-    draft = RequestDraft(
-        authority_id=int(data["authority_id"]),
-        body=str(data["body"]),
-        requester_name=str(data["name"]),
-        urgent=bool(data.get("urgent")),
-        reply_email=str(data["email"]) if "email" in data else None,
-    )
     requests = InformationRequests(ctx.session, ctx.config.zone)
     try:
         filed = await requests.file(draft, ctx.citizen.id, ctx.channel, ctx.account.locale, ctx.now)
@@ -370,23 +418,26 @@ async def clarify(ctx: Context, press: AnswerClarification) -> None:
     if request is None or request.status is not RequestStatus.CLARIFICATION:
         await my_requests(ctx, MyRequests())
         return
-    ctx.state.enter(CLARIFY, "answer")
-    ctx.state.data = {"request_id": request.id}
+    CLARIFY.go(ctx.state, ClarifyStep.ANSWER, Clarifying(request_id=request.id))
     ctx.reply(
         ctx.t._("Type your answer to the authority's question, as one message:"),
         [cancel_row(ctx.t)],
     )
 
 
-@router.step(CLARIFY, "answer")
+@router.step(CLARIFY, ClarifyStep.ANSWER)
 async def clarification_typed(ctx: Context, text: str) -> None:
     t = ctx.t
     answer = accept_text(ctx, text, CLARIFICATION_RULE, t._("answer"))
     if answer is None:
         return
-    requests = InformationRequests(ctx.session, ctx.config.zone)
-    request_id = int(ctx.state.data["request_id"])
+    clarifying = CLARIFY.gathered(ctx.state)
     ctx.state.leave()
+    if clarifying is None:
+        await my_requests(ctx, MyRequests())
+        return
+    requests = InformationRequests(ctx.session, ctx.config.zone)
+    request_id = clarifying.request_id
     try:
         filed = await requests.answer_clarification(request_id, ctx.citizen.id, answer, ctx.now)
     except RequestError:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import enum
+
 from civic.authorities import Authorities
 from civic.petitions import (
     AUTHOR_NAME_RULE,
@@ -16,6 +18,7 @@ from civic.text import TextProblem
 from handlers import petition_views as views
 from handlers.context import Context
 from handlers.flow_support import accept_text, cancel_row, offer_authorities
+from handlers.flows import Flow, Gathered
 from handlers.petition_payloads import MyPetitions, NewPetition, PetitionAuthority, SubmitPetition
 from handlers.replies import Button
 from handlers.router import Router
@@ -24,7 +27,33 @@ from storage.models import Authority
 
 router = Router("petition_create")
 
-FLOW = "new_petition"
+
+class Step(enum.StrEnum):
+    AUTHORITY = "authority"
+    TITLE = "title"
+    BODY = "body"
+    AUTHOR = "author"
+    REVIEW = "review"
+
+
+class Draft(Gathered):
+    """What the citizen has typed so far; complete once at the review."""
+
+    authority_id: int | None = None
+    title: str | None = None
+    body: str | None = None
+    author_name: str | None = None
+
+    def complete(self) -> PetitionDraft | None:
+        if None in (self.authority_id, self.title, self.body, self.author_name):
+            return None
+        assert self.authority_id is not None
+        return PetitionDraft(
+            self.authority_id, str(self.title), str(self.body), str(self.author_name)
+        )
+
+
+FLOW = Flow("new_petition", Step, Draft)
 
 
 @router.command("newpetition", description=lambda t: t._("Create an e-petition"), order=11)
@@ -38,8 +67,7 @@ async def start(ctx: Context, press: NewPetition) -> None:
         ctx.state.resume = press.pack()
         ask_for_phone(ctx, ctx.t._("To create a petition, please confirm your phone number."))
         return
-    ctx.state.enter(FLOW, "authority")
-    ctx.state.data = {}
+    FLOW.go(ctx.state, Step.AUTHORITY, Draft())
     await _offer_authorities(ctx, "")
 
 
@@ -60,7 +88,7 @@ async def _offer_authorities(ctx: Context, query: str) -> None:
     await offer_authorities(ctx, query, intro, PetitionAuthority, line)
 
 
-@router.step(FLOW, "authority")
+@router.step(FLOW, Step.AUTHORITY)
 async def authority_typed(ctx: Context, text: str) -> None:
     await _offer_authorities(ctx, text)
 
@@ -69,11 +97,10 @@ async def authority_typed(ctx: Context, text: str) -> None:
 async def authority_chosen(ctx: Context, press: PetitionAuthority) -> None:
     t = ctx.t
     authority = await Authorities(ctx.session).get(press.authority_id)
-    if ctx.state.flow != FLOW or authority is None:
+    if FLOW.step(ctx.state) is None or authority is None:
         await start(ctx, NewPetition())
         return
-    ctx.state.data = {"authority_id": authority.id}
-    ctx.state.step = "title"
+    FLOW.go(ctx.state, Step.TITLE, Draft(authority_id=authority.id))
     ctx.reply(
         t._("Addressed to: {name}.").format(name=views.authority_name(t, authority))
         + "\n\n"
@@ -88,14 +115,22 @@ async def authority_chosen(ctx: Context, press: PetitionAuthority) -> None:
     )
 
 
-@router.step(FLOW, "title")
+async def _draft(ctx: Context) -> Draft | None:
+    """The draft so far; when the state cannot be read, the flow starts again."""
+    draft = FLOW.gathered(ctx.state)
+    if draft is None:
+        await start(ctx, NewPetition())
+    return draft
+
+
+@router.step(FLOW, Step.TITLE)
 async def title_typed(ctx: Context, text: str) -> None:
     t = ctx.t
     title = accept_text(ctx, text, TITLE_RULE, t._("title"))
-    if title is None:
+    draft = await _draft(ctx) if title is not None else None
+    if draft is None:
         return
-    ctx.state.data["title"] = title
-    ctx.state.step = "body"
+    FLOW.go(ctx.state, Step.BODY, draft.model_copy(update={"title": title}))
     ctx.reply(
         t.ngettext(
             "Step 3 of 4. Type the petition's text ({min} to {max} character): the "
@@ -110,14 +145,14 @@ async def title_typed(ctx: Context, text: str) -> None:
     )
 
 
-@router.step(FLOW, "body")
+@router.step(FLOW, Step.BODY)
 async def body_typed(ctx: Context, text: str) -> None:
     t = ctx.t
     body = accept_text(ctx, text, BODY_RULE, t._("petition text"))
-    if body is None:
+    draft = await _draft(ctx) if body is not None else None
+    if draft is None:
         return
-    ctx.state.data["body"] = body
-    ctx.state.step = "author"
+    FLOW.go(ctx.state, Step.AUTHOR, draft.model_copy(update={"body": body}))
     ctx.reply(
         t._(
             "Step 4 of 4. The law requires the author's name on a petition. "
@@ -127,32 +162,35 @@ async def body_typed(ctx: Context, text: str) -> None:
     )
 
 
-@router.step(FLOW, "author")
+@router.step(FLOW, Step.AUTHOR)
 async def author_typed(ctx: Context, text: str) -> None:
     t = ctx.t
     name = accept_text(ctx, text, AUTHOR_NAME_RULE, t._("name"))
-    if name is None:
+    draft = await _draft(ctx) if name is not None else None
+    if draft is None:
         return
-    ctx.state.data["author_name"] = name
-    ctx.state.step = "review"
+    FLOW.go(ctx.state, Step.REVIEW, draft.model_copy(update={"author_name": name}))
     await _review(ctx)
 
 
 async def _review(ctx: Context) -> None:
     t = ctx.t
-    data = ctx.state.data
-    authority = await Authorities(ctx.session).get(int(data["authority_id"]))
-    assert authority is not None
+    gathered = await _draft(ctx)
+    draft = None if gathered is None else gathered.complete()
+    authority = None if draft is None else await Authorities(ctx.session).get(draft.authority_id)
+    if draft is None or authority is None:
+        await start(ctx, NewPetition())
+        return
     text = "\n".join(
         [
             t._("Please check your petition:"),
             "",
             t._("To: {authority}").format(authority=views.authority_name(t, authority)),
-            t._("Author: {name}").format(name=data["author_name"]),
+            t._("Author: {name}").format(name=draft.author_name),
             "",
-            str(data["title"]),
+            draft.title,
             "",
-            str(data["body"]),
+            draft.body,
         ]
     )
     ctx.reply(
@@ -164,7 +202,7 @@ async def _review(ctx: Context) -> None:
     )
 
 
-@router.step(FLOW, "review")
+@router.step(FLOW, Step.REVIEW)
 async def review_typed(ctx: Context, _text: str) -> None:
     ctx.reply(ctx.t._("Please choose one of the options below."))
     await _review(ctx)
@@ -173,20 +211,15 @@ async def review_typed(ctx: Context, _text: str) -> None:
 @router.button(SubmitPetition)
 async def submit(ctx: Context, _press: SubmitPetition) -> None:
     t = ctx.t
-    data = ctx.state.data
-    if ctx.state.flow != FLOW or ctx.state.step != "review":
+    gathered = FLOW.gathered(ctx.state)
+    draft = None if gathered is None else gathered.complete()
+    if FLOW.step(ctx.state) is not Step.REVIEW or draft is None:
         # A second tap on "Submit", or a button from an old message: nothing to submit.
         ctx.reply(
             t._("There is no petition draft to submit: it was already submitted or cancelled."),
             ctx.main_menu_buttons(),
         )
         return
-    draft = PetitionDraft(
-        authority_id=int(data["authority_id"]),
-        title=str(data["title"]),
-        body=str(data["body"]),
-        author_name=str(data["author_name"]),
-    )
     try:
         petition = await Petitions(ctx.session).submit(draft, ctx.citizen.id, ctx.now)
     except (PetitionError, TextProblem):

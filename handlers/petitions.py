@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import enum
+
 from civic.petitions import (
     PUBLISHED,
     PetitionError,
@@ -15,6 +17,7 @@ from handlers import petition_views as views
 from handlers.common import back_to_menu
 from handlers.context import Context
 from handlers.core_payloads import Cancel
+from handlers.flows import Flow, Gathered
 from handlers.petition_payloads import (
     OPEN_PETITIONS,
     ClearSearch,
@@ -38,8 +41,19 @@ router.menu_entry(10, lambda t: t._("📜 Petitions"), OPEN_PETITIONS)
 router.profile_entry(10, lambda t: t._("📝 My petitions"), MyPetitions())
 router.profile_entry(11, lambda t: t._("✍ My signatures"), MySignatures())
 
-SEARCH_FLOW = "petition_search"
 MAX_QUERY_CHARS = 100
+
+
+class SearchStep(enum.StrEnum):
+    WORDS = "words"  # waiting for the words to look for
+    RESULTS = "results"  # showing what they found; typing searches again
+
+
+class Search(Gathered):
+    words: str = ""
+
+
+SEARCH = Flow("petition_search", SearchStep, Search)
 
 
 @router.command("petitions", description=lambda t: t._("Open e-petitions"), order=10)
@@ -55,9 +69,10 @@ async def list_button(ctx: Context, press: PetitionList) -> None:
 async def show_list(
     ctx: Context, sort: PetitionSort, page_number: int, *, replaces_origin: bool = False
 ) -> None:
-    if ctx.state.flow != SEARCH_FLOW:
+    search = SEARCH.gathered(ctx.state)
+    if search is None:
         ctx.state.leave()
-    query = str(ctx.state.data.get("q", ""))
+    query = "" if search is None else search.words
     petitions = Petitions(ctx.session)
     page = await petitions.browse(sort=sort, page=page_number, query=query)
     if not page.items and page_number > 0:
@@ -71,8 +86,7 @@ async def show_list(
 
 @router.button(SearchPetitions)
 async def start_search(ctx: Context, _press: SearchPetitions) -> None:
-    ctx.state.enter(SEARCH_FLOW, "words")
-    ctx.state.data = {}
+    SEARCH.go(ctx.state, SearchStep.WORDS, Search())
     t = ctx.t
     ctx.reply(
         t._("Type a few words to look for in petitions' titles and texts:"),
@@ -80,7 +94,7 @@ async def start_search(ctx: Context, _press: SearchPetitions) -> None:
     )
 
 
-@router.step(SEARCH_FLOW, "words")
+@router.step(SEARCH, SearchStep.WORDS)
 async def search_words(ctx: Context, text: str) -> None:
     query = clean_text(text)[:MAX_QUERY_CHARS]
     if not any(ch.isalnum() for ch in query):
@@ -89,12 +103,11 @@ async def search_words(ctx: Context, text: str) -> None:
             [[Button(ctx.t._("Cancel"), Cancel())]],
         )
         return
-    ctx.state.step = "results"
-    ctx.state.data = {"q": query}
+    SEARCH.go(ctx.state, SearchStep.RESULTS, Search(words=query))
     await show_list(ctx, PetitionSort.MOST_SIGNED, 0)
 
 
-@router.step(SEARCH_FLOW, "results")
+@router.step(SEARCH, SearchStep.RESULTS)
 async def search_again(ctx: Context, text: str) -> None:
     await search_words(ctx, text)
 

@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from handlers.flows import Flow
 from handlers.payloads import Payload
 
 if TYPE_CHECKING:
@@ -119,11 +120,15 @@ class Router:
 
         return register
 
-    def step(self, flow: str, step: str) -> Callable[[TextHandler], TextHandler]:
-        """Handle free text typed while the dialog is at ``flow``/``step``."""
+    def step(
+        self, flow: Flow[Any, Any], step: enum.StrEnum
+    ) -> Callable[[TextHandler], TextHandler]:
+        """Handle free text typed while the dialog is at ``step`` of ``flow``."""
+        if not isinstance(step, flow.steps):
+            raise TypeError(f"{step!r} is not a step of the flow {flow.name!r}")
 
         def register(handler: TextHandler) -> TextHandler:
-            self.steps[(flow, step)] = handler
+            self.steps[(flow.name, step.value)] = handler
             return handler
 
         return register

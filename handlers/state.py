@@ -16,7 +16,8 @@ class DialogState(BaseModel):
 
     flow: str | None = None
     step: str | None = None
-    data: dict[str, str | int] = Field(default_factory=dict)
+    # What the current flow has gathered (see handlers.flows): its own typed model, dumped.
+    data: dict[str, Any] = Field(default_factory=dict)
     choices: list[tuple[str, str]] = Field(default_factory=list)
     # An action waiting for phone verification, resumed once the phone is confirmed.
     resume: str | None = None
@@ -34,9 +35,6 @@ class DialogState(BaseModel):
 
     def dump(self) -> dict[str, Any]:
         return self.model_dump(exclude_defaults=True)
-
-    def enter(self, flow: str, step: str) -> None:
-        self.flow, self.step = flow, step
 
     def leave(self) -> None:
         self.flow = self.step = None

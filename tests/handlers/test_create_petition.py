@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import select
 
 from civic.clock import FixedClock
 from civic.petitions import Petitions
 from storage.db import Database
-from storage.models import Authority, Petition, PetitionStatus
+from storage.models import Authority, ChannelAccount, Petition, PetitionStatus
 from tests.e2e_support import (
     PHONE,
     account_of,
@@ -215,3 +216,34 @@ async def test_unknown_command_mid_flow_keeps_the_draft(alice: Persona, database
     assert "type /cancel to stop" in alice.last.text
     await alice.say("Безпечний перехід біля школи")
     assert "Step 3 of 4" in alice.last.text
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"title": 5, "bogus": "from an older version"},
+        {"authority_id": "not a number"},
+        {"authority_id": 999_999, "title": "A title long enough", "body": "x" * 60},
+    ],
+)
+async def test_a_draft_the_flow_cannot_read_starts_it_again(
+    alice: Persona, database: Database, data: dict[str, object]
+) -> None:
+    """A stored draft that does not fit the flow's typed draft (written by an older
+    version, or naming an authority that is gone) starts the flow again instead of
+    failing; nothing is submitted."""
+    await make_authority(database, datetime(2026, 11, 27, tzinfo=UTC))
+    await alice.say("/start")
+    async with database.transaction() as session:
+        account = (
+            await session.execute(
+                select(ChannelAccount).where(ChannelAccount.external_id == "alice")
+            )
+        ).scalar_one()
+        account.dialog_state = {"flow": "new_petition", "step": "author", "data": data}
+    await alice.say("Olena Koval")
+    assert "Step 1 of 4" in alice.last.text
+    await alice.press("pnok")
+    assert "There is no petition draft to submit" in alice.last.text
+    async with database.transaction() as session:
+        assert (await session.execute(select(Petition))).first() is None
