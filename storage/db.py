@@ -38,8 +38,7 @@ def create_engine(
     (default: as many again) opened for bursts and closed when idle ones are queued."""
     if is_sqlite(url):
         ensure_sqlite_directory(url)
-        # check_same_thread: storage/hot.py runs the hot statements on the event loop's
-        # thread, while aiosqlite's own thread is idle (every call into it is awaited).
+        # The readers' engine; writes go through the writer's (storage.sqlite).
         engine = create_async_engine(
             url,
             echo=echo,
