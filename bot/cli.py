@@ -11,6 +11,7 @@ import signal
 import sys
 from collections.abc import AsyncIterator, Sequence
 
+from bot.admin_command import add_admin_command, run_create_admin
 from bot.app import build_core, secret_key_for_local_use
 from bot.authorities_command import run_authorities
 from bot.calendar_command import add_calendar_commands, run_calendar
@@ -64,6 +65,7 @@ def _parser() -> argparse.ArgumentParser:
         "file", metavar="FILE", help="CSV file to write, or - for standard output"
     )
     add_calendar_commands(commands)
+    add_admin_command(commands)
     return parser
 
 
@@ -85,6 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "tick": _tick,
             "authorities": run_authorities,
             "calendar": run_calendar,
+            "create-admin": run_create_admin,
         }[args.command]
         return asyncio.run(runner(settings, args))
     except (SettingsError, ChannelStartError) as error:
@@ -166,11 +169,15 @@ async def _background_services(
     channels: Sequence[ChatChannel] = (),
 ) -> AsyncIterator[None]:
     """The HTTP server, the messenger channels and the scheduled steps, until the block ends."""
+    from bot.admin.site import AdminSite, admin_settings
     from bot.web.server import create_app, start_http
 
     secret = settings.secret_key.get_secret_value() if settings.secret_key else None
     key = attachment_key(secret) if secret else None
-    app = create_app(database, clock, settings.public_url, attachment_key=key, modules=modules)
+    admin = AdminSite(database, clock, admin_settings(settings), modules.admin_views)
+    app = create_app(
+        database, clock, settings.public_url, attachment_key=key, modules=modules, admin=admin
+    )
     for channel in channels:
         channel.add_routes(app)
     runner = await start_http(app, settings.http_host, settings.http_port)

@@ -35,6 +35,10 @@ class Settings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=1, le=65535)
     public_url: str | None = None
+    # The admin web's sessions end after this long without a page, and this long after
+    # signing in whatever happens.
+    admin_session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    admin_session_hours: int = Field(default=12, ge=1, le=24 * 7)
     default_locale: Literal["uk", "en"] = "uk"
     timezone: str = "Europe/Kyiv"
     # Which actions need a phone number verified by the messenger. Signing and voting do

@@ -14,12 +14,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import func, select, update
+from sqlalchemy import JSON, func, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from civic.outbox import owe_notice
 from civic.text import LengthRule, check_length, search_key, search_words
 from storage import repositories as repo
-from storage.models import Authority, Petition, PetitionStatus, Signature
+from storage.models import Authority, Notice, Petition, PetitionStatus, Signature
+from storage.types import UTCDateTime
 
 TITLE_RULE = LengthRule(min_chars=10, max_chars=200, min_letters=5)
 BODY_RULE = LengthRule(min_chars=50, max_chars=5000, min_letters=30)
@@ -43,6 +45,14 @@ PAGE_SIZE = 5
 class PetitionSort(enum.StrEnum):
     NEWEST = "new"
     MOST_SIGNED = "top"
+
+
+class PetitionNotice(enum.StrEnum):
+    """What a citizen is told about a petition (``notice.kind``)."""
+
+    PUBLISHED = "petition_published"  # to the author
+    REJECTED = "petition_rejected"  # to the author, with the reason
+    ANSWERED = "petition_answered"  # to every signer
 
 
 class PetitionError(Exception):
@@ -221,6 +231,7 @@ class Petitions:
         petition.threshold = petition.authority.petition_threshold
         petition.published_at = now
         petition.closes_at = collection_ends(now, petition.authority)
+        self._tell_author(petition, PetitionNotice.PUBLISHED, now)
         return petition
 
     async def reject(self, petition_id: int, reason: str, now: datetime) -> Petition:
@@ -230,6 +241,7 @@ class Petitions:
         petition.rejection_reason = check_length(reason, REJECTION_REASON_RULE)
         petition.status = PetitionStatus.REJECTED
         petition.closed_at = now
+        self._tell_author(petition, PetitionNotice.REJECTED, now)
         return petition
 
     async def answer(self, petition_id: int, text: str, now: datetime) -> Petition:
@@ -239,7 +251,50 @@ class Petitions:
         petition.answer_text = check_length(text, ANSWER_RULE)
         petition.status = PetitionStatus.ANSWERED
         petition.answered_at = now
+        await self._tell_signers(petition, now)
         return petition
+
+    def _tell_author(self, petition: Petition, kind: PetitionNotice, now: datetime) -> None:
+        # No preferred messenger: the author's most recently used one is taken.
+        owe_notice(
+            self.session,
+            citizen_id=petition.author_citizen_id,
+            channel="",
+            kind=kind.value,
+            subject_id=petition.id,
+            now=now,
+        )
+
+    async def _tell_signers(self, petition: Petition, now: datetime) -> None:
+        """Every signer, on the messenger they signed with, in one statement however many
+        they are (the author too, when they did not sign)."""
+        await self.session.execute(
+            insert(Notice).from_select(
+                [
+                    "citizen_id",
+                    "channel",
+                    "kind",
+                    "subject_id",
+                    "payload",
+                    "created_at",
+                    "send_after",
+                    "attempts",
+                ],
+                select(
+                    Signature.citizen_id,
+                    Signature.channel,
+                    literal(PetitionNotice.ANSWERED.value),
+                    literal(petition.id),
+                    literal({}, JSON),
+                    literal(now, UTCDateTime()),
+                    literal(now, UTCDateTime()),
+                    literal(0),
+                ).where(Signature.petition_id == petition.id),
+            )
+        )
+        signed = await self.signature_of(petition.id, petition.author_citizen_id)
+        if signed is None:
+            self._tell_author(petition, PetitionNotice.ANSWERED, now)
 
     async def sign(
         self, petition_id: int, citizen_id: int, channel: str, now: datetime

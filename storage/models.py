@@ -386,3 +386,7 @@ __all__ = [
     "RequestStatus",
     "Signature",
 ]
+
+# The officials' tables live in their own module but in this metadata: every user of
+# ``Base.metadata`` (migrations, the schema check, tests) sees the whole schema.
+from storage import official_models as _official_models  # noqa: E402, F401

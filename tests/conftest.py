@@ -22,7 +22,7 @@ from civic.clock import FixedClock
 from handlers.core import ConversationCore
 from storage.db import Database
 from storage.migrate import upgrade_async
-from storage.models import Base
+from tests.emptying import empty_every_table
 from tests.personas import Persona
 
 PG_ADMIN_DSN = os.environ.get("VZ_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/test")
@@ -84,8 +84,7 @@ async def database(database_url: str) -> AsyncIterator[Database]:
     """A migrated database on one backend, emptied before the test."""
     db = Database(database_url, pool_size=20)
     async with db.transaction() as session:
-        for table in reversed(Base.metadata.sorted_tables):
-            await session.execute(table.delete())
+        await empty_every_table(session)
     yield db
     await db.dispose()
 

@@ -25,6 +25,7 @@ from storage.models import (
     PetitionStatus,
     Signature,
 )
+from tests.emptying import empty_every_table
 from tests.helpers import BODY, make_authority, make_open_petition
 from tests.personas import Persona
 
@@ -45,8 +46,7 @@ async def row_counts(database: Database) -> dict[str, int]:
 async def clean(database: Database) -> None:
     """Empty every table, children first (what the ``database`` fixture does)."""
     async with database.transaction() as session:
-        for table in reversed(Base.metadata.sorted_tables):
-            await session.execute(table.delete())
+        await empty_every_table(session)
 
 
 async def make_authority_months(

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from bot.admin.contract import AdminViews
 from bot.web.routes import ApiRoute
 from civic.demo import DemoStep
 from civic.merge import MergeStep
@@ -35,7 +36,9 @@ class Module:
     - ``merge``: what happens to its rows when two citizens turn out to be one person (a
       module whose tables name a citizen must have one);
     - ``api``: its open-data routes with their response models;
-    - ``demo``: its demo content for ``seed-demo`` and ``demo``.
+    - ``demo``: its demo content for ``seed-demo`` and ``demo``;
+    - ``admin``: its pages and actions in the admin web, its navigation entries and its
+      panels on the dashboard (``bot.admin.contract``).
     """
 
     name: str
@@ -46,3 +49,4 @@ class Module:
     merge: MergeStep | None = None
     api: Sequence[ApiRoute] = ()
     demo: DemoStep | None = None
+    admin: AdminViews | None = None

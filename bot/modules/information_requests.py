@@ -4,6 +4,7 @@ citizen."""
 
 from __future__ import annotations
 
+from bot.admin import requests as admin_views
 from bot.modules.contract import Module
 from civic import information_requests as rules
 from civic.schedule import ScheduledStep
@@ -18,4 +19,5 @@ MODULE = Module(
     mails=MAIL_RENDERERS,
     scheduled=(ScheduledStep("information requests", rules.overdue_step),),
     merge=rules.merge_step,
+    admin=admin_views.VIEWS,
 )

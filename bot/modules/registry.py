@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from bot.admin.contract import AdminViews
 from bot.modules.contract import Module
 from bot.web.routes import ApiRoute
 from civic.demo import DemoStep
@@ -34,8 +35,9 @@ class Modules:
         names: dict[str, str] = {}
         steps: dict[str, ScheduledStep] = {}
         paths: dict[str, ApiRoute] = {}
+        admin_pages: dict[str, object] = {}
         owners: dict[str, dict[str, str]] = {
-            what: {} for what in ("module", "notice", "mail", "step", "path")
+            what: {} for what in ("module", "notice", "mail", "step", "path", "admin")
         }
         try:
             for module in self.modules:
@@ -47,6 +49,11 @@ class Modules:
                 claim(steps, owners["step"], "scheduled step", named_steps, name, repr)
                 routes = [(route.full_path, route) for route in module.api]
                 claim(paths, owners["path"], "API path", routes, name, str)
+                admin_routes = [
+                    (f"{route.method} /admin{route.path}", route)
+                    for route in (module.admin.routes if module.admin else ())
+                ]
+                claim(admin_pages, owners["admin"], "admin route", admin_routes, name, str)
             # The chat routes are joined now too: start-up fails, not the first event.
             self.chat_routes = ChatRoutes.join(
                 [Owned(module.name, router) for module in self.modules for router in module.routers]
@@ -59,6 +66,7 @@ class Modules:
         self.api_routes: list[ApiRoute] = list(paths.values())
         self.merge_steps: list[MergeStep] = [m.merge for m in self.modules if m.merge is not None]
         self.demo_steps: list[DemoStep] = [m.demo for m in self.modules if m.demo is not None]
+        self.admin_views: list[AdminViews] = [m.admin for m in self.modules if m.admin]
 
     def with_module(self, module: Module) -> Modules:
         """These modules and one more (tests add a module of their own this way)."""

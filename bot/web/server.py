@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from bot.admin.site import AdminSite
 from bot.modules import Modules, product_modules
 from bot.web import api, attachments
 from bot.web.keys import CLOCK_KEY, DATABASE_KEY, PUBLIC_URL_KEY
@@ -26,6 +27,7 @@ def create_app(
     *,
     attachment_key: bytes | None = None,
     modules: Modules | None = None,
+    admin: AdminSite | None = None,
 ) -> web.Application:
     """The one HTTP server's application: health, the modules' open data (and, added by
     the channels, their webhooks)."""
@@ -39,6 +41,8 @@ def create_app(
     api.add_routes(app, modules.api_routes)
     if attachment_key is not None:
         attachments.add_route(app, attachment_key)
+    if admin is not None:
+        admin.add_routes(app)
     return app
 
 

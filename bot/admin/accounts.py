@@ -1,0 +1,177 @@
+"""Accounts: my own (password, second factor) and, for the administrator, everyone's
+with their live sessions, which can be ended from here."""
+
+from __future__ import annotations
+
+import io
+
+import segno
+from aiohttp import web
+
+from bot.admin.context import AdminContext
+from bot.admin.contract import AdminRoute
+from bot.admin.responses import see_other
+from civic.access import Permission
+from civic.audit import record
+from civic.official_sessions import OfficialSessions
+from civic.officials import OfficialError, Officials
+from storage.official_models import Official
+
+
+def _posted(context: AdminContext) -> dict[str, str]:
+    from bot.admin.site import posted
+
+    form = posted(context)
+    return {name: values[0] for name, values in form.fields.items() if values}
+
+
+async def my_account(context: AdminContext) -> web.StreamResponse:
+    access = context.official
+    async with context.database.transaction() as session:
+        official = await session.get(Official, access.official_id)
+        assert official is not None
+        codes_left = await Officials(session).recovery_codes_left(official)
+        enrolled = official.totp_confirmed_at is not None
+    return context.render("account.html", enrolled=enrolled, codes_left=codes_left, problem=None)
+
+
+async def change_password(context: AdminContext) -> web.StreamResponse:
+    form = _posted(context)
+    access = context.official
+    async with context.database.transaction() as session:
+        official = await session.get(Official, access.official_id)
+        assert official is not None
+        try:
+            await Officials(session).change_password(
+                official, form.get("current", ""), form.get("new", ""), context.now
+            )
+        except OfficialError as error:
+            problem: str | None = error.code
+        else:
+            problem = None
+            record(
+                session,
+                context.actor,
+                action="change_password",
+                object_type="official",
+                object_id=official.id,
+                now=context.now,
+            )
+    if problem is None:
+        # Every session ended with the change, this one too: sign in with the new password.
+        return see_other("/admin/login")
+    return context.render(
+        "account.html", http_status=400, enrolled=None, codes_left=None, problem=problem
+    )
+
+
+def _qr_svg(uri: str) -> str:
+    buffer = io.BytesIO()
+    segno.make(uri, error="m").save(buffer, kind="svg", scale=4, xmldecl=False, svgns=True)
+    return buffer.getvalue().decode()
+
+
+async def enrol_intro(context: AdminContext) -> web.StreamResponse:
+    """What a second factor is, and the button that starts setting one up (a GET changes
+    nothing, so the secret is made by the POST)."""
+    return context.render("enrol.html", uri=None, secret=None, qr=None, problem=None, codes=None)
+
+
+async def enrol_start(context: AdminContext) -> web.StreamResponse:
+    access = context.official
+    async with context.database.transaction() as session:
+        official = await session.get(Official, access.official_id)
+        assert official is not None
+        enrolment = Officials(session).start_enrolment(official)
+    return context.render(
+        "enrol.html",
+        uri=enrolment.uri,
+        secret=enrolment.secret,
+        qr=_qr_svg(enrolment.uri),
+        problem=None,
+        codes=None,
+    )
+
+
+async def enrol(context: AdminContext) -> web.StreamResponse:
+    from bot.admin.site import SESSION_COOKIE
+
+    form = _posted(context)
+    access = context.official
+    token = context.request.cookies.get(SESSION_COOKIE, "")
+    async with context.database.transaction() as session:
+        official = await session.get(Official, access.official_id)
+        assert official is not None
+        try:
+            codes = await Officials(session).confirm_enrolment(
+                official, form.get("code", ""), context.now
+            )
+        except OfficialError:
+            codes = None
+        else:
+            sessions = OfficialSessions(session)
+            row = await sessions.find(token, context.now)
+            if row is not None:
+                await sessions.second_factor_given(row, context.now)
+            record(
+                session,
+                context.actor,
+                action="enrol_second_factor",
+                object_type="official",
+                object_id=official.id,
+                now=context.now,
+            )
+        secret = official.totp_secret or ""
+    if codes is None:
+        from pyotp import TOTP
+
+        uri = TOTP(secret).provisioning_uri(name=access.email, issuer_name="VzayemoDiia")
+        return context.render(
+            "enrol.html",
+            http_status=400,
+            uri=uri,
+            secret=secret,
+            qr=_qr_svg(uri),
+            problem="wrong_code",
+            codes=None,
+        )
+    return context.render("enrol.html", uri=None, secret=None, qr=None, problem=None, codes=codes)
+
+
+async def accounts(context: AdminContext) -> web.StreamResponse:
+    async with context.database.transaction() as session:
+        officials = await Officials(session).all()
+        live = await OfficialSessions(session).live(context.now)
+    emails = {official.id: official.email for official in officials}
+    return context.render("accounts.html", officials=officials, live=live, emails=emails)
+
+
+async def end_session(context: AdminContext) -> web.StreamResponse:
+    form = _posted(context)
+    async with context.database.transaction() as session:
+        row = await OfficialSessions(session).revoke_by_id(
+            form.get("session", "")[:64], context.now
+        )
+        if row is None:
+            raise web.HTTPNotFound()
+        record(
+            session,
+            context.actor,
+            action="end_session",
+            object_type="official",
+            object_id=row.official_id,
+            now=context.now,
+            after={"revoked_at": context.now},
+        )
+    return see_other("/admin/accounts")
+
+
+ROUTES = (
+    AdminRoute("GET", "/account", my_account),
+    AdminRoute("POST", "/account/password", change_password),
+    AdminRoute("GET", "/account/second-factor", enrol_intro),
+    AdminRoute("POST", "/account/second-factor/start", enrol_start),
+    AdminRoute("POST", "/account/second-factor", enrol),
+    AdminRoute("GET", "/accounts", accounts, Permission.MANAGE_ACCOUNTS),
+    AdminRoute("POST", "/accounts/sessions/end", end_session, Permission.MANAGE_ACCOUNTS),
+)

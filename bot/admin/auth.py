@@ -1,0 +1,254 @@
+"""Signing in and out: the password form, the second factor, logout, the language.
+
+The login form has no session yet, so its CSRF token is the double-submit kind: a random
+value in a SameSite=Strict cookie that the form must repeat.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+from aiohttp.typedefs import Handler
+
+from bot.admin.context import LANGUAGE_COOKIE, LANGUAGES
+from bot.admin.responses import refused, see_other
+from civic.audit import Actor, record
+from civic.official_sessions import LoginThrottleRules, OfficialSessions, throttle_keys
+from civic.officials import Officials, second_factor_required, verify_password
+from storage.official_models import Official
+
+if TYPE_CHECKING:
+    from bot.admin.site import AdminSite
+
+LOGIN_COOKIE = "vz_admin_login"
+
+
+@dataclass(frozen=True)
+class PlainRoute:
+    method: str
+    path: str
+    handler: Handler
+
+
+def routes(site: AdminSite) -> list[PlainRoute]:
+    pages = SignIn(site)
+    return [
+        PlainRoute("GET", "/admin/login", pages.login_form),
+        PlainRoute("POST", "/admin/login", pages.login),
+        PlainRoute("GET", "/admin/login/second-factor", pages.factor_form),
+        PlainRoute("POST", "/admin/login/second-factor", pages.factor),
+        PlainRoute("POST", "/admin/logout", pages.logout),
+        PlainRoute("POST", "/admin/language", pages.language),
+    ]
+
+
+class SignIn:
+    def __init__(self, site: AdminSite) -> None:
+        self.site = site
+
+    def _secured(self, response: web.StreamResponse) -> web.StreamResponse:
+        from bot.admin.site import SECURITY_HEADERS
+
+        response.headers.update(SECURITY_HEADERS)
+        return response
+
+    def _login_page(
+        self,
+        request: web.Request,
+        *,
+        status: int = 200,
+        problem: str | None = None,
+        locked_until: object = None,
+        email: str = "",
+    ) -> web.StreamResponse:
+        token = request.cookies.get(LOGIN_COOKIE) or secrets.token_urlsafe(32)
+        context = self.site.context(request, None, token)
+        response = context.render(
+            "login.html",
+            http_status=status,
+            problem=problem,
+            locked_until=locked_until,
+            email=email,
+        )
+        response.set_cookie(
+            LOGIN_COOKIE,
+            token,
+            httponly=True,
+            samesite="Strict",
+            path="/admin",
+            secure=self.site.settings.secure_cookies,
+        )
+        return self._secured(response)
+
+    async def login_form(self, request: web.Request) -> web.StreamResponse:
+        return self._login_page(request)
+
+    async def login(self, request: web.Request) -> web.StreamResponse:
+        form = await request.post()
+        expected = request.cookies.get(LOGIN_COOKIE, "")
+        given = str(form.get("csrf_token", ""))
+        if not expected or not hmac.compare_digest(given, expected):
+            return self._login_page(request, status=403, problem="csrf")
+        email = str(form.get("email", ""))[:254]
+        password = str(form.get("password", ""))[:400]
+        address = request.remote or "unknown"
+        now = self.site.clock.now()
+        keys = throttle_keys(email, address)
+        async with self.site.database.transaction() as session:
+            throttle = LoginThrottleRules(session)
+            locked_until = await throttle.locked_until(keys, now)
+            if locked_until is not None:
+                return self._login_page(
+                    request, status=429, problem="locked", locked_until=locked_until, email=email
+                )
+            official = await Officials(session).by_email(email)
+            if official is None or not verify_password(official, password):
+                await throttle.failed(keys, now)
+                failed = True
+            else:
+                failed = False
+                await throttle.succeeded(keys[0])
+                opened = await OfficialSessions(session, self.site.settings.sessions).open(
+                    official,
+                    address=address,
+                    user_agent=request.headers.get("User-Agent", ""),
+                    second_factor_done=not second_factor_required(official),
+                    now=now,
+                )
+                record(
+                    session,
+                    Actor(None, address),
+                    action="sign_in",
+                    object_type="official",
+                    object_id=official.id,
+                    now=now,
+                    summary=official.email,
+                )
+        if failed:
+            return self._login_page(request, status=401, problem="bad_credentials", email=email)
+        response = see_other("/admin/")
+        self.site.set_session_cookie(response, opened.token)
+        response.del_cookie(LOGIN_COOKIE, path="/admin")
+        return self._secured(response)
+
+    async def _pending(self, request: web.Request) -> tuple[Official, str] | None:
+        from bot.admin.site import SESSION_COOKIE
+
+        token = request.cookies.get(SESSION_COOKIE, "")
+        async with self.site.database.transaction() as session:
+            row = await OfficialSessions(session, self.site.settings.sessions).find(
+                token, self.site.clock.now()
+            )
+            if row is None:
+                return None
+            official = await session.get(Official, row.official_id)
+            if official is None or official.totp_confirmed_at is None:
+                return None
+            return official, row.csrf_token
+
+    async def factor_form(self, request: web.Request) -> web.StreamResponse:
+        pending = await self._pending(request)
+        if pending is None:
+            return self._secured(see_other("/admin/login"))
+        context = self.site.context(request, None, pending[1])
+        return self._secured(context.render("second_factor.html", problem=None))
+
+    async def factor(self, request: web.Request) -> web.StreamResponse:
+        from bot.admin.site import SESSION_COOKIE
+
+        form = await request.post()
+        token = request.cookies.get(SESSION_COOKIE, "")
+        now = self.site.clock.now()
+        address = request.remote or "unknown"
+        async with self.site.database.transaction() as session:
+            sessions = OfficialSessions(session, self.site.settings.sessions)
+            row = await sessions.find(token, now)
+            official = await session.get(Official, row.official_id) if row else None
+            if row is None or official is None:
+                return self._secured(refused("not signed in"))
+            if not hmac.compare_digest(str(form.get("csrf_token", "")), row.csrf_token):
+                return self._secured(refused("bad csrf token"))
+            keys = throttle_keys(official.email, address)
+            throttle = LoginThrottleRules(session)
+            locked_until = await throttle.locked_until(keys, now)
+            matched = locked_until is None and await Officials(session).second_factor_matches(
+                official, str(form.get("code", ""))[:40], now
+            )
+            if matched:
+                await sessions.second_factor_given(row, now)
+                record(
+                    session,
+                    Actor(None, address),
+                    action="second_factor",
+                    object_type="official",
+                    object_id=official.id,
+                    now=now,
+                    summary=official.email,
+                )
+            elif locked_until is None:
+                await throttle.failed(keys, now)
+            csrf_token = row.csrf_token
+        if matched:
+            return self._secured(see_other("/admin/"))
+        context = self.site.context(request, None, csrf_token)
+        problem = "locked" if locked_until else "wrong_code"
+        status = 429 if locked_until else 401
+        return self._secured(
+            context.render(
+                "second_factor.html", http_status=status, problem=problem, locked_until=locked_until
+            )
+        )
+
+    async def logout(self, request: web.Request) -> web.StreamResponse:
+        from bot.admin.site import SESSION_COOKIE
+
+        form = await request.post()
+        token = request.cookies.get(SESSION_COOKIE, "")
+        now = self.site.clock.now()
+        async with self.site.database.transaction() as session:
+            sessions = OfficialSessions(session, self.site.settings.sessions)
+            row = await sessions.find(token, now)
+            if row is None:
+                return self._secured(refused("not signed in"))
+            if not hmac.compare_digest(str(form.get("csrf_token", "")), row.csrf_token):
+                return self._secured(refused("bad csrf token"))
+            await sessions.revoke(row, now)
+        response = see_other("/admin/login")
+        response.del_cookie(SESSION_COOKIE, path="/admin")
+        return self._secured(response)
+
+    async def language(self, request: web.Request) -> web.StreamResponse:
+        """The interface language is a cookie (no server state changes)."""
+        from bot.admin.site import SESSION_COOKIE
+
+        form = await request.post()
+        given = str(form.get("csrf_token", ""))
+        valid = {request.cookies.get(LOGIN_COOKIE, "")}
+        async with self.site.database.transaction() as session:
+            row = await OfficialSessions(session, self.site.settings.sessions).find(
+                request.cookies.get(SESSION_COOKIE, ""), self.site.clock.now()
+            )
+            if row is not None:
+                valid.add(row.csrf_token)
+        if not given or not any(hmac.compare_digest(given, token) for token in valid if token):
+            return self._secured(refused("bad csrf token"))
+        chosen = str(form.get("language", ""))
+        back = str(form.get("back", "/admin/"))
+        if not back.startswith("/admin") or back.startswith("//"):
+            back = "/admin/"
+        response = see_other(back)
+        if chosen in LANGUAGES:
+            response.set_cookie(
+                LANGUAGE_COOKIE,
+                chosen,
+                httponly=True,
+                samesite="Strict",
+                path="/admin",
+                max_age=365 * 24 * 3600,
+                secure=self.site.settings.secure_cookies,
+            )
+        return self._secured(response)

@@ -1,0 +1,93 @@
+"""What an admin page handler is given: the request, the signed-in official's access, the
+texts in their language, the clock, the database, and rendering."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+
+from bot.admin.render import Renderer
+from civic.access import Access, AccessDenied, Permission
+from civic.audit import Actor
+from civic.clock import Clock
+from handlers.texts import Texts
+from storage.db import Database
+
+if TYPE_CHECKING:
+    from bot.admin.contract import DashboardPanel
+
+LANGUAGE_COOKIE = "vz_admin_lang"
+LANGUAGES = ("uk", "en")
+
+
+@dataclass
+class AdminContext:
+    request: web.Request
+    database: Database
+    clock: Clock
+    zone: ZoneInfo
+    texts: Texts
+    renderer: Renderer
+    access: Access | None
+    csrf_token: str
+    nav: list[tuple[str, str]]  # (path, translated label) the official may open
+    now: datetime
+    panels: Sequence[DashboardPanel] = field(default_factory=tuple)
+
+    @property
+    def address(self) -> str:
+        return self.request.remote or "unknown"
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(self.access, self.address)
+
+    @property
+    def official(self) -> Access:
+        """The signed-in official (pages behind the guard always have one)."""
+        if self.access is None:
+            raise web.HTTPForbidden()
+        return self.access
+
+    def require(self, permission: Permission, authority_id: int | None = None) -> None:
+        """Refuse unless the official may; an object of another authority is "not found",
+        so probing ids tells nothing."""
+        access = self.official
+        if not access.can(permission):
+            raise AccessDenied()
+        if authority_id is not None and not access.sees_authority(authority_id):
+            raise AccessDenied(hide=True)
+
+    def int_param(self, name: str) -> int:
+        raw = self.request.match_info.get(name, "")
+        if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
+            raise web.HTTPNotFound()
+        return int(raw)
+
+    def render(self, template: str, *, http_status: int = 200, **values: Any) -> web.Response:
+        html = self.render_fragment(template, **values)
+        response = web.Response(text=html, status=http_status, content_type="text/html")
+        return response
+
+    def render_fragment(self, template: str, **values: Any) -> str:
+        return self.renderer.render(
+            template,
+            texts=self.texts,
+            access=self.access,
+            csrf_token=self.csrf_token,
+            nav=self.nav,
+            path=self.request.path,
+            query=self.request.query,
+            now=self.now,
+            **values,
+        )
+
+
+def language_of(request: web.Request, default: str) -> str:
+    chosen = request.cookies.get(LANGUAGE_COOKIE, "")
+    return chosen if chosen in LANGUAGES else default

@@ -1,0 +1,280 @@
+"""The information requests module's admin views: the inbox per authority sorted by due
+date (overdue highlighted with how late), a request with how its due date was counted,
+and the actions answer (text and files), clarify, extend and refuse."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.admin.context import AdminContext
+from bot.admin.contract import AdminRoute, AdminViews, NavEntry
+from bot.admin.responses import see_other
+from civic.access import Access, Permission
+from civic.audit import record
+from civic.deadlines import Lateness, deadline, time_left
+from civic.information_requests import (
+    OPEN,
+    AttachedFile,
+    InformationRequests,
+    RefusalReason,
+    RequestError,
+    term_rule,
+)
+from civic.text import TextProblem
+from handlers import request_views
+from storage.models import Authority, InformationRequest, RequestStatus
+
+PAGE_SIZE = 25
+STATUSES = [status.value for status in RequestStatus]
+GROUNDS = [reason.value for reason in RefusalReason]
+
+
+def _in_scope(statement: Any, access: Access) -> Any:
+    if access.authority_ids is None:
+        return statement
+    return statement.where(InformationRequest.authority_id.in_(sorted(access.authority_ids)))
+
+
+def _snapshot(request: InformationRequest) -> dict[str, Any]:
+    return {
+        "status": request.status,
+        "due_at": request.due_at,
+        "answer_text": request.answer_text,
+        "clarification_question": request.clarification_question,
+        "extension_reason": request.extension_reason,
+        "refusal_reason": request.refusal_reason,
+        "refusal_text": request.refusal_text,
+    }
+
+
+async def inbox(context: AdminContext) -> web.StreamResponse:
+    query = context.request.query
+    raw_status = query.get("status", "open")
+    raw_authority = query.get("authority", "")
+    raw_page = query.get("page", "1")
+    page = min(max(int(raw_page), 1), 100_000) if raw_page.isdigit() else 1
+    statement = _in_scope(select(InformationRequest), context.official)
+    if raw_status == "open":
+        statement = statement.where(InformationRequest.status.in_(OPEN))
+    elif raw_status in STATUSES:
+        statement = statement.where(InformationRequest.status == RequestStatus(raw_status))
+    else:
+        raw_status = "all"
+    authority_id = int(raw_authority) if raw_authority.isdigit() else None
+    if authority_id is not None:
+        statement = statement.where(InformationRequest.authority_id == authority_id)
+    search = query.get("q", "").strip()[:40]
+    if search:
+        statement = statement.where(InformationRequest.number.contains(search, autoescape=True))
+    async with context.database.transaction() as session:
+        total = int(
+            await session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+        )
+        requests = (
+            await session.scalars(
+                statement.order_by(InformationRequest.due_at, InformationRequest.id)
+                .offset((page - 1) * PAGE_SIZE)
+                .limit(PAGE_SIZE)
+            )
+        ).all()
+        calendar = await InformationRequests(session, context.zone).calendar()
+        authorities = (
+            await session.execute(
+                _authorities_in_scope(context.official).order_by(Authority.name_uk)
+            )
+        ).all()
+    rows = []
+    for request in requests:
+        left = (
+            time_left(request.due_at, context.now, calendar, context.zone)
+            if request.status in OPEN
+            else None
+        )
+        rows.append(
+            (
+                request,
+                request_views.time_left_label(context.texts, left) if left else None,
+                left is not None and left.lateness is not Lateness.ON_TIME,
+            )
+        )
+    return context.render(
+        "requests.html",
+        rows=rows,
+        status=raw_status,
+        statuses=STATUSES,
+        authorities=authorities,
+        authority_id=authority_id,
+        search=search,
+        page=page,
+        pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
+        total=total,
+    )
+
+
+def _authorities_in_scope(access: Access) -> Any:
+    statement = select(Authority.id, Authority.name_uk, Authority.name_en)
+    if access.authority_ids is not None:
+        statement = statement.where(Authority.id.in_(sorted(access.authority_ids)))
+    return statement
+
+
+async def _load(
+    context: AdminContext, session: AsyncSession, request_id: int
+) -> InformationRequest:
+    request = await session.get(InformationRequest, request_id)
+    if request is None:
+        raise web.HTTPNotFound()
+    context.require(Permission.VIEW, request.authority_id)
+    return request
+
+
+async def request_page(
+    context: AdminContext, *, http_status: int = 200, problem: str | None = None
+) -> web.StreamResponse:
+    request_id = context.int_param("id")
+    async with context.database.transaction() as session:
+        request = await _load(context, session, request_id)
+        rules = InformationRequests(session, context.zone)
+        calendar = await rules.calendar()
+        attachments = await rules.attachments(request.id)
+    term = deadline(request.term_start_at, term_rule(request), calendar, context.zone)
+    left = (
+        time_left(request.due_at, context.now, calendar, context.zone)
+        if request.status in OPEN
+        else None
+    )
+    t = context.texts
+    return context.render(
+        "request.html",
+        http_status=http_status,
+        request=request,
+        status_label=request_views.status_label(t, request.status),
+        how_counted=request_views.explain_deadline(t, term),
+        left=request_views.time_left_label(t, left) if left else None,
+        late=left is not None and left.lateness is not Lateness.ON_TIME,
+        attachments=attachments,
+        grounds=[(g, request_views.refusal_label(t, g)) for g in GROUNDS],
+        refusal=request_views.refusal_label(t, request.refusal_reason),
+        may_act=context.official.may(Permission.HANDLE_REQUESTS, request.authority_id),
+        problem=problem,
+    )
+
+
+async def request_view(context: AdminContext) -> web.StreamResponse:
+    return await request_page(context)
+
+
+async def _act(context: AdminContext, action: str) -> web.StreamResponse:
+    from bot.admin.site import posted
+
+    request_id = context.int_param("id")
+    form = posted(context)
+    try:
+        async with context.database.transaction() as session:
+            request = await _load(context, session, request_id)
+            context.require(Permission.HANDLE_REQUESTS, request.authority_id)
+            before = _snapshot(request)
+            rules = InformationRequests(session, context.zone)
+            files: list[AttachedFile] = []
+            if action == "answer":
+                files = [
+                    AttachedFile(f.filename, f.media_type, f.content)
+                    for f in form.files.get("files", [])
+                ]
+                request = await rules.answer(
+                    request_id,
+                    form.get("text"),
+                    context.now,
+                    partly=form.get("partly") == "1",
+                    files=files,
+                )
+            elif action == "clarify":
+                request = await rules.ask_clarification(
+                    request_id, form.get("question"), context.now
+                )
+            elif action == "extend":
+                request = (await rules.extend(request_id, form.get("reason"), context.now)).request
+            else:
+                ground = form.get("ground")
+                if ground not in GROUNDS:
+                    raise RequestError("bad_ground")
+                request = await rules.refuse(
+                    request_id, RefusalReason(ground), form.get("text"), context.now
+                )
+            after = _snapshot(request)
+            if files:
+                after["files"] = [f.filename for f in files]
+            record(
+                session,
+                context.actor,
+                action=f"request_{action}",
+                object_type="information_request",
+                object_id=request_id,
+                now=context.now,
+                before=before,
+                after=after,
+            )
+    except RequestError as error:
+        return await request_page(context, http_status=409, problem=error.code)
+    except TextProblem as problem:
+        return await request_page(context, http_status=400, problem=f"text_{problem.kind}")
+    return see_other(f"/admin/requests/{request_id}?done={action}")
+
+
+async def answer(context: AdminContext) -> web.StreamResponse:
+    return await _act(context, "answer")
+
+
+async def clarify(context: AdminContext) -> web.StreamResponse:
+    return await _act(context, "clarify")
+
+
+async def extend(context: AdminContext) -> web.StreamResponse:
+    return await _act(context, "extend")
+
+
+async def refuse(context: AdminContext) -> web.StreamResponse:
+    return await _act(context, "refuse")
+
+
+async def waiting_panel(context: AdminContext) -> str | None:
+    """Open requests due within two working days or past due, soonest first."""
+    statement = _in_scope(select(InformationRequest), context.official).where(
+        InformationRequest.status.in_(OPEN)
+    )
+    async with context.database.transaction() as session:
+        soonest = (
+            await session.scalars(statement.order_by(InformationRequest.due_at).limit(10))
+        ).all()
+        calendar = await InformationRequests(session, context.zone).calendar()
+    rows = []
+    for request in soonest:
+        left = time_left(request.due_at, context.now, calendar, context.zone)
+        if left.lateness is Lateness.ON_TIME and left.working_days > 2:
+            break
+        rows.append(
+            (
+                request,
+                request_views.time_left_label(context.texts, left),
+                left.lateness is not Lateness.ON_TIME,
+            )
+        )
+    return context.render_fragment("requests_panel.html", rows=rows)
+
+
+VIEWS = AdminViews(
+    routes=(
+        AdminRoute("GET", "/requests", inbox),
+        AdminRoute("GET", "/requests/{id}", request_view),
+        AdminRoute("POST", "/requests/{id}/answer", answer, Permission.HANDLE_REQUESTS),
+        AdminRoute("POST", "/requests/{id}/clarify", clarify, Permission.HANDLE_REQUESTS),
+        AdminRoute("POST", "/requests/{id}/extend", extend, Permission.HANDLE_REQUESTS),
+        AdminRoute("POST", "/requests/{id}/refuse", refuse, Permission.HANDLE_REQUESTS),
+    ),
+    nav=(NavEntry("/admin/requests", "Information requests"),),
+    panels=(waiting_panel,),
+)

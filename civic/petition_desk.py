@@ -1,0 +1,90 @@
+"""The officials' view of petitions: the moderation queue with how long each has waited,
+lists by status within an official's authorities, and signatures per day."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from civic.access import Access
+from civic.petitions import MODERATION_WORKING_DAYS
+from civic.text import search_words
+from civic.working_days import WorkingCalendar
+from storage.models import Petition, PetitionStatus, PetitionTally, Signature
+from storage.upsert import dialect_of
+
+PAGE_SIZE = 25
+
+
+@dataclass(frozen=True)
+class DeskRow:
+    petition: Petition
+    count: int
+    # For petitions in moderation: working days waited, and whether past the 2 allowed.
+    working_days_waited: int | None
+    overdue: bool
+
+
+def in_scope(statement: Select[Petition], access: Access) -> Select[Petition]:
+    if access.authority_ids is None:
+        return statement
+    return statement.where(Petition.authority_id.in_(sorted(access.authority_ids)))
+
+
+def waited(
+    petition: Petition, calendar: WorkingCalendar, now: datetime, zone: ZoneInfo
+) -> tuple[int, bool]:
+    """Working days since submission (the day of submission not counted), and whether the
+    moderation term has passed."""
+    submitted = petition.submitted_at.astimezone(zone).date()
+    today = now.astimezone(zone).date()
+    days = calendar.working_days_between(submitted, today)
+    return days, days > MODERATION_WORKING_DAYS
+
+
+async def counts_of(session: AsyncSession, petition_ids: Sequence[int]) -> dict[int, int]:
+    if not petition_ids:
+        return {}
+    rows = await session.execute(
+        select(PetitionTally.petition_id, func.sum(PetitionTally.signature_count))
+        .where(PetitionTally.petition_id.in_(petition_ids))
+        .group_by(PetitionTally.petition_id)
+    )
+    return {petition_id: int(total or 0) for petition_id, total in rows.all()}
+
+
+def listing(access: Access, status: PetitionStatus | None, query: str) -> Select[Petition]:
+    statement = select(Petition)
+    if status is not None:
+        statement = statement.where(Petition.status == status)
+    for word in search_words(query):
+        statement = statement.where(Petition.search_text.contains(word, autoescape=True))
+    return in_scope(statement, access)
+
+
+async def signatures_per_day(
+    session: AsyncSession, petition_id: int | None, zone: ZoneInfo, since: datetime | None
+) -> list[tuple[date, int]]:
+    """Signatures per day in ``zone``, one petition's or all of them, counted in SQL."""
+    if dialect_of(session) == "postgresql":
+        day: Any = func.date(func.timezone(zone.key, Signature.signed_at))
+    else:
+        # SQLite has no time zones; the zone's offset now (Kyiv: +2 or +3) is applied.
+        offset = (since or datetime.now(zone)).astimezone(zone).utcoffset() or timedelta()
+        day = func.date(Signature.signed_at, f"{int(offset.total_seconds() // 60):+d} minutes")
+    statement = select(day, func.count()).group_by(day).order_by(day)
+    if petition_id is not None:
+        statement = statement.where(Signature.petition_id == petition_id)
+    if since is not None:
+        statement = statement.where(Signature.signed_at >= since)
+    rows = await session.execute(statement)
+    return [
+        (value if isinstance(value, date) else date.fromisoformat(str(value)), int(count))
+        for value, count in rows.all()
+    ]
