@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import secrets
 import sys
+from datetime import datetime
 
 from bot.command_support import CommandRefused, open_database
 from bot.settings import Settings
 from civic.audit import Actor, record
 from civic.clock import SystemClock
 from civic.officials import PASSWORD_MAX, PASSWORD_MIN, OfficialError, Officials
+from storage.db import Database
 from storage.official_models import OfficialRole
 
 REFUSALS = {
@@ -80,3 +83,15 @@ async def run_create_admin(settings: Settings, args: argparse.Namespace) -> int:
         await database.dispose()
     print(f"{'Created' if created else 'Replaced'} {email} ({role}).")
     return 0
+
+
+DEMO_LOGIN = "moderator@demo.vzayemodiia.invalid"
+
+
+async def demo_login(database: Database, now: datetime) -> tuple[str, str]:
+    """The demo's moderator account, with a fresh password each time the demo starts (a
+    moderator needs no second factor, so the demo opens without an authenticator app)."""
+    password = secrets.token_urlsafe(12)
+    async with database.transaction() as session:
+        await Officials(session).put(DEMO_LOGIN, OfficialRole.MODERATOR, (), password, now)
+    return DEMO_LOGIN, password

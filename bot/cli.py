@@ -11,7 +11,7 @@ import signal
 import sys
 from collections.abc import AsyncIterator, Sequence
 
-from bot.admin_command import add_admin_command, run_create_admin
+from bot.admin_command import add_admin_command, demo_login, run_create_admin
 from bot.app import build_core, secret_key_for_local_use
 from bot.authorities_command import run_authorities
 from bot.calendar_command import add_calendar_commands, run_calendar
@@ -268,6 +268,8 @@ async def _demo(settings: Settings, args: argparse.Namespace) -> int:
         async with _background_services(settings, database, clock, modules):
             base = f"http://{settings.http_host}:{settings.http_port}"
             print(f"Public API: {base}/api/v1/petitions  (OpenAPI: {base}/api/v1/openapi.json)")
+            login, password = await demo_login(database, clock.now())
+            print(f"Admin web: {base}/admin/  (demo login: {login}, password: {password})")
             print("Chat below. Type a number to choose, /help for help, /quit to leave.\n")
             core = build_core(settings, database, secret_key, clock, modules)
             await ConsoleChannel(core, user_id="demo").run()
