@@ -104,9 +104,7 @@ def test_demo_prints_the_admin_web_and_a_login(tmp_path: Path) -> None:
     from tests.cli_support import free_port
 
     port = free_port()
-    result = run_cli(
-        "demo", env=clean_env(VZ_HTTP_PORT=str(port)), cwd=tmp_path, stdin="/quit\n"
-    )
+    result = run_cli("demo", env=clean_env(VZ_HTTP_PORT=str(port)), cwd=tmp_path, stdin="/quit\n")
     assert result.returncode == 0, result.stderr
     assert f"Admin web: http://127.0.0.1:{port}/admin/" in result.stdout
     assert "demo login: moderator@demo.vzayemodiia.invalid, password: " in result.stdout

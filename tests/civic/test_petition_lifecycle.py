@@ -292,19 +292,27 @@ async def test_sign_until_the_period_ends(database: Database, clock: FixedClock)
 async def test_sign_closed_or_unpublished_is_not_open(
     database: Database, clock: FixedClock
 ) -> None:
-    """A closed or unpublished petition refuses signatures and counts nothing."""
+    """A closed petition refuses signatures and counts nothing; an unpublished one is
+    "not found" to anyone but its author (as one that does not exist), and not open to
+    its author."""
     now = clock.now()
     authority_id = await make_authority(database, now, days=30)
     closed = await make_open_petition(database, now - timedelta(days=40), authority_id=authority_id)
     assert await sweep(database, now) == (1, 0)
     unpublished = await submit(database, authority_id, now)
     citizen_id = await new_citizen(database, now)
+    assert await sign(database, closed, citizen_id, now) is SignOutcome.NOT_OPEN
+    async with database.transaction() as session:
+        petition = await session.get(Petition, unpublished)
+        assert petition is not None
+        author_id = petition.author_citizen_id
+    assert await sign(database, unpublished, author_id, now) is SignOutcome.NOT_OPEN
+    for petition_id in (unpublished, 999_999):
+        with pytest.raises(PetitionError) as missing:
+            await sign(database, petition_id, citizen_id, now)
+        assert missing.value.code == "not_found"
     for petition_id in (closed, unpublished):
-        assert await sign(database, petition_id, citizen_id, now) is SignOutcome.NOT_OPEN
         assert await signature_count(database, petition_id) == (0, 0)
-    with pytest.raises(PetitionError) as missing:
-        await sign(database, 999_999, citizen_id, now)
-    assert missing.value.code == "not_found"
 
 
 async def test_one_signature_per_citizen(database: Database, clock: FixedClock) -> None:
