@@ -8,6 +8,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from handlers import petition_views, request_views
 from handlers.texts import Texts
 
 
@@ -34,6 +35,8 @@ class Renderer:
             number=texts.number,
             ago=lambda moment: _duration(texts, values["now"] - moment),
             lang=texts.locale,
+            petition_status=lambda status: petition_views.status_label(texts, status),
+            request_status=lambda status: request_views.status_label(texts, status),
             **values,
         )
 

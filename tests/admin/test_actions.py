@@ -50,6 +50,8 @@ async def test_publishing_tells_the_author_and_is_audited(
     assert [(n.citizen_id, n.kind) for n in notices] == [
         (petition.author_citizen_id, "petition_published")
     ]
+    page = await (await client.get(f"/admin/petitions/{petition_id}")).text()
+    assert "collecting signatures" in page  # the status as the chat names it
     [entry] = await _audit(database, "petition_publish")
     assert entry.official_email == "mod@example.org"
     assert entry.address == "127.0.0.1"
