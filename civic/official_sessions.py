@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, select, update
+from sqlalchemy import case, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from civic.officials import digest, new_token
@@ -109,15 +109,6 @@ class OfficialSessions:
         if row is not None and row.revoked_at is None:
             row.revoked_at = now
         return row
-
-
-async def revoke_all(session: AsyncSession, official_id: int, now: datetime) -> None:
-    """Every session of the account ends (a password change, a replaced account)."""
-    await session.execute(
-        update(OfficialSession)
-        .where(OfficialSession.official_id == official_id, OfficialSession.revoked_at.is_(None))
-        .values(revoked_at=now)
-    )
 
 
 # --- the login throttle --------------------------------------------------------------

@@ -20,7 +20,13 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Authority
-from storage.official_models import Official, OfficialAuthority, OfficialRole, RecoveryCode
+from storage.official_models import (
+    Official,
+    OfficialAuthority,
+    OfficialRole,
+    OfficialSession,
+    RecoveryCode,
+)
 
 PASSWORD_MIN, PASSWORD_MAX = 12, 200
 TOTP_STEP_SECONDS = 30
@@ -145,8 +151,6 @@ class Officials:
             official.role = role
             official.password_hash = password_hash
             official.password_changed_at = now
-            from civic.official_sessions import revoke_all  # the sessions need the account
-
             await revoke_all(self.session, official.id, now)
             official.authorities = [OfficialAuthority(authority_id=a) for a in bound]
         await self.session.flush()
@@ -159,19 +163,15 @@ class Officials:
             raise OfficialError("wrong_password")
         official.password_hash = _HASHER.hash(check_password(new))
         official.password_changed_at = now
-        from civic.official_sessions import revoke_all
-
         await revoke_all(self.session, official.id, now)
 
     # --- the second factor ----------------------------------------------------------
 
     def start_enrolment(self, official: Official) -> Enrolment:
         """A fresh secret, kept on the account but not in force until confirmed."""
-        secret = pyotp.random_base32()
-        official.totp_secret = secret
+        official.totp_secret = pyotp.random_base32()
         official.totp_confirmed_at = None
-        uri = pyotp.TOTP(secret).provisioning_uri(name=official.email, issuer_name=TOTP_ISSUER)
-        return Enrolment(secret, uri)
+        return enrolment_of(official)
 
     async def confirm_enrolment(self, official: Official, code: str, now: datetime) -> list[str]:
         """The first code from the app puts the factor in force; returns new recovery
@@ -236,6 +236,22 @@ def _totp_step(secret: str, code: str, now: datetime) -> int | None:
         if secrets.compare_digest(totp.generate_otp(step), code):
             return step
     return None
+
+
+def enrolment_of(official: Official) -> Enrolment:
+    """The account's pending (or current) secret and the URI an authenticator app reads."""
+    secret = official.totp_secret or ""
+    uri = pyotp.TOTP(secret).provisioning_uri(name=official.email, issuer_name=TOTP_ISSUER)
+    return Enrolment(secret, uri)
+
+
+async def revoke_all(session: AsyncSession, official_id: int, now: datetime) -> None:
+    """Every session of the account ends (a password change, a replaced account)."""
+    await session.execute(
+        update(OfficialSession)
+        .where(OfficialSession.official_id == official_id, OfficialSession.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
 
 
 def second_factor_required(official: Official) -> bool:

@@ -16,7 +16,8 @@ from civic.access import Access
 from civic.petitions import MODERATION_WORKING_DAYS
 from civic.text import search_words
 from civic.working_days import WorkingCalendar
-from storage.models import Petition, PetitionStatus, PetitionTally, Signature
+from storage import repositories as repo
+from storage.models import Petition, PetitionStatus, Signature
 from storage.upsert import dialect_of
 
 PAGE_SIZE = 25
@@ -31,10 +32,43 @@ class DeskRow:
     overdue: bool
 
 
-def in_scope(statement: Select[Petition], access: Access) -> Select[Petition]:
+def listing(
+    access: Access, statuses: Sequence[PetitionStatus] | None, query: str = ""
+) -> Select[tuple[Petition, Any]]:
+    """Petitions with their signature counts (``repositories.petitions_query``), within
+    the official's authorities."""
+    statement = repo.petitions_query(statuses=statuses, words=search_words(query))
     if access.authority_ids is None:
         return statement
     return statement.where(Petition.authority_id.in_(sorted(access.authority_ids)))
+
+
+def rows_of(
+    found: Sequence[Any], calendar: WorkingCalendar, now: datetime, zone: ZoneInfo
+) -> list[DeskRow]:
+    """(petition, count) rows with the moderation wait worked out where it applies."""
+    rows = []
+    for petition, count in found:
+        days, overdue = (
+            waited(petition, calendar, now, zone)
+            if petition.status is PetitionStatus.MODERATION
+            else (None, False)
+        )
+        rows.append(DeskRow(petition, int(count), days, overdue))
+    return rows
+
+
+async def counts_by_status(
+    session: AsyncSession, access: Access, statuses: Sequence[PetitionStatus]
+) -> dict[PetitionStatus, int]:
+    """How many petitions are in each of ``statuses`` (one query)."""
+    statement = select(Petition.status, func.count()).where(Petition.status.in_(statuses))
+    if access.authority_ids is not None:
+        statement = statement.where(Petition.authority_id.in_(sorted(access.authority_ids)))
+    rows = await session.execute(statement.group_by(Petition.status))
+    counts = dict.fromkeys(statuses, 0)
+    counts.update({status: int(count) for status, count in rows.all()})
+    return counts
 
 
 def waited(
@@ -46,26 +80,6 @@ def waited(
     today = now.astimezone(zone).date()
     days = calendar.working_days_between(submitted, today)
     return days, days > MODERATION_WORKING_DAYS
-
-
-async def counts_of(session: AsyncSession, petition_ids: Sequence[int]) -> dict[int, int]:
-    if not petition_ids:
-        return {}
-    rows = await session.execute(
-        select(PetitionTally.petition_id, func.sum(PetitionTally.signature_count))
-        .where(PetitionTally.petition_id.in_(petition_ids))
-        .group_by(PetitionTally.petition_id)
-    )
-    return {petition_id: int(total or 0) for petition_id, total in rows.all()}
-
-
-def listing(access: Access, status: PetitionStatus | None, query: str) -> Select[Petition]:
-    statement = select(Petition)
-    if status is not None:
-        statement = statement.where(Petition.status == status)
-    for word in search_words(query):
-        statement = statement.where(Petition.search_text.contains(word, autoescape=True))
-    return in_scope(statement, access)
 
 
 async def signatures_per_day(

@@ -10,19 +10,13 @@ from aiohttp import web
 
 from bot.admin.context import AdminContext
 from bot.admin.contract import AdminRoute
+from bot.admin.forms import posted
 from bot.admin.responses import see_other
 from civic.access import Permission
 from civic.audit import record
 from civic.official_sessions import OfficialSessions
-from civic.officials import OfficialError, Officials
-from storage.official_models import Official
-
-
-def _posted(context: AdminContext) -> dict[str, str]:
-    from bot.admin.site import posted
-
-    form = posted(context)
-    return {name: values[0] for name, values in form.fields.items() if values}
+from civic.officials import OfficialError, Officials, enrolment_of
+from storage.official_models import Official, OfficialSession
 
 
 async def my_account(context: AdminContext) -> web.StreamResponse:
@@ -36,14 +30,14 @@ async def my_account(context: AdminContext) -> web.StreamResponse:
 
 
 async def change_password(context: AdminContext) -> web.StreamResponse:
-    form = _posted(context)
+    form = posted(context.request)
     access = context.official
     async with context.database.transaction() as session:
         official = await session.get(Official, access.official_id)
         assert official is not None
         try:
             await Officials(session).change_password(
-                official, form.get("current", ""), form.get("new", ""), context.now
+                official, form.get("current"), form.get("new"), context.now
             )
         except OfficialError as error:
             problem: str | None = error.code
@@ -94,25 +88,22 @@ async def enrol_start(context: AdminContext) -> web.StreamResponse:
 
 
 async def enrol(context: AdminContext) -> web.StreamResponse:
-    from bot.admin.site import SESSION_COOKIE
-
-    form = _posted(context)
+    form = posted(context.request)
     access = context.official
-    token = context.request.cookies.get(SESSION_COOKIE, "")
     async with context.database.transaction() as session:
         official = await session.get(Official, access.official_id)
         assert official is not None
         try:
             codes = await Officials(session).confirm_enrolment(
-                official, form.get("code", ""), context.now
+                official, form.get("code"), context.now
             )
         except OfficialError:
             codes = None
         else:
-            sessions = OfficialSessions(session)
-            row = await sessions.find(token, context.now)
+            # This browser has just given the factor: its session needs no second ask.
+            row = await session.get(OfficialSession, context.session_key)
             if row is not None:
-                await sessions.second_factor_given(row, context.now)
+                await OfficialSessions(session).second_factor_given(row, context.now)
             record(
                 session,
                 context.actor,
@@ -121,17 +112,14 @@ async def enrol(context: AdminContext) -> web.StreamResponse:
                 object_id=official.id,
                 now=context.now,
             )
-        secret = official.totp_secret or ""
+        pending = enrolment_of(official)
     if codes is None:
-        from pyotp import TOTP
-
-        uri = TOTP(secret).provisioning_uri(name=access.email, issuer_name="VzayemoDiia")
         return context.render(
             "enrol.html",
             http_status=400,
-            uri=uri,
-            secret=secret,
-            qr=_qr_svg(uri),
+            uri=pending.uri,
+            secret=pending.secret,
+            qr=_qr_svg(pending.uri),
             problem="wrong_code",
             codes=None,
         )
@@ -141,17 +129,15 @@ async def enrol(context: AdminContext) -> web.StreamResponse:
 async def accounts(context: AdminContext) -> web.StreamResponse:
     async with context.database.transaction() as session:
         officials = await Officials(session).all()
-        live = await OfficialSessions(session).live(context.now)
+        live = await OfficialSessions(session, context.session_policy).live(context.now)
     emails = {official.id: official.email for official in officials}
     return context.render("accounts.html", officials=officials, live=live, emails=emails)
 
 
 async def end_session(context: AdminContext) -> web.StreamResponse:
-    form = _posted(context)
+    form = posted(context.request)
     async with context.database.transaction() as session:
-        row = await OfficialSessions(session).revoke_by_id(
-            form.get("session", "")[:64], context.now
-        )
+        row = await OfficialSessions(session).revoke_by_id(form.get("session")[:64], context.now)
         if row is None:
             raise web.HTTPNotFound()
         record(

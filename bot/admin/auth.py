@@ -6,7 +6,6 @@ value in a SameSite=Strict cookie that the form must repeat.
 
 from __future__ import annotations
 
-import hmac
 import secrets
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -15,11 +14,10 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from bot.admin.context import LANGUAGE_COOKIE, LANGUAGES
-from bot.admin.responses import refused, see_other
+from bot.admin.responses import SESSION_COOKIE, secured, see_other, tokens_match
 from civic.audit import Actor, record
 from civic.official_sessions import LoginThrottleRules, OfficialSessions, throttle_keys
 from civic.officials import Officials, second_factor_required, verify_password
-from storage.official_models import Official
 
 if TYPE_CHECKING:
     from bot.admin.site import AdminSite
@@ -50,12 +48,6 @@ class SignIn:
     def __init__(self, site: AdminSite) -> None:
         self.site = site
 
-    def _secured(self, response: web.StreamResponse) -> web.StreamResponse:
-        from bot.admin.site import SECURITY_HEADERS
-
-        response.headers.update(SECURITY_HEADERS)
-        return response
-
     def _login_page(
         self,
         request: web.Request,
@@ -82,16 +74,14 @@ class SignIn:
             path="/admin",
             secure=self.site.settings.secure_cookies,
         )
-        return self._secured(response)
+        return secured(response)
 
     async def login_form(self, request: web.Request) -> web.StreamResponse:
         return self._login_page(request)
 
     async def login(self, request: web.Request) -> web.StreamResponse:
         form = await request.post()
-        expected = request.cookies.get(LOGIN_COOKIE, "")
-        given = str(form.get("csrf_token", ""))
-        if not expected or not hmac.compare_digest(given, expected):
+        if not tokens_match(str(form.get("csrf_token", "")), request.cookies.get(LOGIN_COOKIE, "")):
             return self._login_page(request, status=403, problem="csrf")
         email = str(form.get("email", ""))[:254]
         password = str(form.get("password", ""))[:400]
@@ -133,45 +123,29 @@ class SignIn:
         response = see_other("/admin/")
         self.site.set_session_cookie(response, opened.token)
         response.del_cookie(LOGIN_COOKIE, path="/admin")
-        return self._secured(response)
-
-    async def _pending(self, request: web.Request) -> tuple[Official, str] | None:
-        from bot.admin.site import SESSION_COOKIE
-
-        token = request.cookies.get(SESSION_COOKIE, "")
-        async with self.site.database.transaction() as session:
-            row = await OfficialSessions(session, self.site.settings.sessions).find(
-                token, self.site.clock.now()
-            )
-            if row is None:
-                return None
-            official = await session.get(Official, row.official_id)
-            if official is None or official.totp_confirmed_at is None:
-                return None
-            return official, row.csrf_token
+        return secured(response)
 
     async def factor_form(self, request: web.Request) -> web.StreamResponse:
-        pending = await self._pending(request)
-        if pending is None:
-            return self._secured(see_other("/admin/login"))
-        context = self.site.context(request, None, pending[1])
-        return self._secured(context.render("second_factor.html", problem=None))
+        async with self.site.database.transaction() as session:
+            found = await self.site.signed_in(session, request, self.site.clock.now())
+            enrolled = found is not None and found[1].totp_confirmed_at is not None
+            csrf_token = found[0].csrf_token if found else ""
+        if not enrolled:
+            return secured(see_other("/admin/login"))
+        context = self.site.context(request, None, csrf_token)
+        return secured(context.render("second_factor.html", problem=None))
 
     async def factor(self, request: web.Request) -> web.StreamResponse:
-        from bot.admin.site import SESSION_COOKIE
-
         form = await request.post()
-        token = request.cookies.get(SESSION_COOKIE, "")
         now = self.site.clock.now()
         address = request.remote or "unknown"
         async with self.site.database.transaction() as session:
-            sessions = OfficialSessions(session, self.site.settings.sessions)
-            row = await sessions.find(token, now)
-            official = await session.get(Official, row.official_id) if row else None
-            if row is None or official is None:
-                return self._secured(refused("not signed in"))
-            if not hmac.compare_digest(str(form.get("csrf_token", "")), row.csrf_token):
-                return self._secured(refused("bad csrf token"))
+            found = await self.site.signed_in(session, request, now)
+            if found is None:
+                return secured(self.site.problem_page(request, 403, "signed_out"))
+            row, official = found
+            if not tokens_match(str(form.get("csrf_token", "")), row.csrf_token):
+                return secured(self.site.problem_page(request, 403, "csrf"))
             keys = throttle_keys(official.email, address)
             throttle = LoginThrottleRules(session)
             locked_until = await throttle.locked_until(keys, now)
@@ -179,7 +153,7 @@ class SignIn:
                 official, str(form.get("code", ""))[:40], now
             )
             if matched:
-                await sessions.second_factor_given(row, now)
+                await OfficialSessions(session).second_factor_given(row, now)
                 record(
                     session,
                     Actor(None, address),
@@ -193,49 +167,40 @@ class SignIn:
                 await throttle.failed(keys, now)
             csrf_token = row.csrf_token
         if matched:
-            return self._secured(see_other("/admin/"))
+            return secured(see_other("/admin/"))
         context = self.site.context(request, None, csrf_token)
         problem = "locked" if locked_until else "wrong_code"
         status = 429 if locked_until else 401
-        return self._secured(
+        return secured(
             context.render(
                 "second_factor.html", http_status=status, problem=problem, locked_until=locked_until
             )
         )
 
     async def logout(self, request: web.Request) -> web.StreamResponse:
-        from bot.admin.site import SESSION_COOKIE
-
         form = await request.post()
-        token = request.cookies.get(SESSION_COOKIE, "")
         now = self.site.clock.now()
         async with self.site.database.transaction() as session:
-            sessions = OfficialSessions(session, self.site.settings.sessions)
-            row = await sessions.find(token, now)
-            if row is None:
-                return self._secured(refused("not signed in"))
-            if not hmac.compare_digest(str(form.get("csrf_token", "")), row.csrf_token):
-                return self._secured(refused("bad csrf token"))
-            await sessions.revoke(row, now)
+            found = await self.site.signed_in(session, request, now)
+            if found is None:
+                return secured(self.site.problem_page(request, 403, "signed_out"))
+            row, _official = found
+            if not tokens_match(str(form.get("csrf_token", "")), row.csrf_token):
+                return secured(self.site.problem_page(request, 403, "csrf"))
+            await OfficialSessions(session).revoke(row, now)
         response = see_other("/admin/login")
         response.del_cookie(SESSION_COOKIE, path="/admin")
-        return self._secured(response)
+        return secured(response)
 
     async def language(self, request: web.Request) -> web.StreamResponse:
         """The interface language is a cookie (no server state changes)."""
-        from bot.admin.site import SESSION_COOKIE
-
         form = await request.post()
         given = str(form.get("csrf_token", ""))
-        valid = {request.cookies.get(LOGIN_COOKIE, "")}
         async with self.site.database.transaction() as session:
-            row = await OfficialSessions(session, self.site.settings.sessions).find(
-                request.cookies.get(SESSION_COOKIE, ""), self.site.clock.now()
-            )
-            if row is not None:
-                valid.add(row.csrf_token)
-        if not given or not any(hmac.compare_digest(given, token) for token in valid if token):
-            return self._secured(refused("bad csrf token"))
+            found = await self.site.signed_in(session, request, self.site.clock.now())
+        issued = [request.cookies.get(LOGIN_COOKIE, ""), found[0].csrf_token if found else ""]
+        if not any(tokens_match(given, token) for token in issued):
+            return secured(self.site.problem_page(request, 403, "csrf"))
         chosen = str(form.get("language", ""))
         back = str(form.get("back", "/admin/"))
         if not back.startswith("/admin") or back.startswith("//"):
@@ -251,4 +216,4 @@ class SignIn:
                 max_age=365 * 24 * 3600,
                 secure=self.site.settings.secure_cookies,
             )
-        return self._secured(response)
+        return secured(response)

@@ -15,12 +15,15 @@ from bot.admin.render import Renderer
 from civic.access import Access, AccessDenied, Permission
 from civic.audit import Actor
 from civic.clock import Clock
+from civic.official_sessions import SessionPolicy
 from handlers.texts import Texts
 from storage.db import Database
 
 if TYPE_CHECKING:
     from bot.admin.contract import DashboardPanel
 
+# A bound on the OFFSET any URL can make the database skip.
+MAX_PAGE = 100_000
 LANGUAGE_COOKIE = "vz_admin_lang"
 LANGUAGES = ("uk", "en")
 
@@ -38,6 +41,9 @@ class AdminContext:
     nav: list[tuple[str, str]]  # (path, translated label) the official may open
     now: datetime
     panels: Sequence[DashboardPanel] = field(default_factory=tuple)
+    # The signed-in browser's session (its token's digest) and the sessions' policy.
+    session_key: str | None = None
+    session_policy: SessionPolicy = field(default_factory=SessionPolicy)
 
     @property
     def address(self) -> str:
@@ -69,6 +75,13 @@ class AdminContext:
             raise web.HTTPNotFound()
         return int(raw)
 
+    def page_number(self) -> int:
+        """The list page the URL asks for (``?page=``), 1 for anything unreadable."""
+        raw = self.request.query.get("page", "1")
+        if not (raw.isascii() and raw.isdigit()):
+            return 1
+        return MAX_PAGE if len(raw) > 6 else min(max(int(raw), 1), MAX_PAGE)
+
     def render(self, template: str, *, http_status: int = 200, **values: Any) -> web.Response:
         html = self.render_fragment(template, **values)
         response = web.Response(text=html, status=http_status, content_type="text/html")
@@ -91,3 +104,8 @@ class AdminContext:
 def language_of(request: web.Request, default: str) -> str:
     chosen = request.cookies.get(LANGUAGE_COOKIE, "")
     return chosen if chosen in LANGUAGES else default
+
+
+def pages_for(total: int, size: int) -> int:
+    """How many pages ``total`` rows fill (one, even when empty)."""
+    return max((total + size - 1) // size, 1)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Literal
 from aiohttp import web
 
 from civic.access import Permission
+from handlers.texts import Texts
 
 if TYPE_CHECKING:
     from bot.admin.context import AdminContext
@@ -34,7 +35,9 @@ class AdminRoute:
 @dataclass(frozen=True)
 class NavEntry:
     path: str
-    label: str  # a msgid, translated when shown
+    # The label in the official's language: ``lambda t: t._("Petitions")``, so that
+    # `make extract` finds the msgid where it is written.
+    label: Callable[[Texts], str]
     permission: Permission = Permission.VIEW
 
 

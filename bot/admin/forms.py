@@ -42,6 +42,18 @@ class FormTooLarge(Exception):
     pass
 
 
+# Where the guard leaves the form it read and checked for the handler.
+FORM = web.RequestKey("admin_form", Form)
+
+
+def posted(request: web.Request) -> Form:
+    """The POSTed form the guard read and whose CSRF token it checked."""
+    form = request.get(FORM)
+    if not isinstance(form, Form):
+        raise web.HTTPBadRequest()
+    return form
+
+
 async def read_form(request: web.Request) -> Form:
     form = Form()
     if request.content_type != "multipart/form-data":

@@ -3,7 +3,7 @@ dates and numbers in the official's language and Kyiv time."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
@@ -51,7 +51,3 @@ def _duration(texts: Texts, span: timedelta) -> str:
         hours = minutes // 60
         return texts.ngettext("%(num)d hour", "%(num)d hours", hours) % {"num": hours}
     return texts.ngettext("%(num)d minute", "%(num)d minutes", minutes) % {"num": minutes}
-
-
-def as_of(moment: datetime) -> str:
-    return moment.isoformat(timespec="minutes")

@@ -4,14 +4,17 @@ and the actions answer (text and files), clarify, extend and refuse."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
 from aiohttp import web
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.admin.context import AdminContext
+from bot.admin.context import AdminContext, pages_for
 from bot.admin.contract import AdminRoute, AdminViews, NavEntry
+from bot.admin.forms import Form, posted
 from bot.admin.responses import see_other
 from civic.access import Access, Permission
 from civic.audit import record
@@ -25,6 +28,7 @@ from civic.information_requests import (
     term_rule,
 )
 from civic.text import TextProblem
+from civic.working_days import WorkingCalendar
 from handlers import request_views
 from storage.models import Authority, InformationRequest, RequestStatus
 
@@ -55,8 +59,7 @@ async def inbox(context: AdminContext) -> web.StreamResponse:
     query = context.request.query
     raw_status = query.get("status", "open")
     raw_authority = query.get("authority", "")
-    raw_page = query.get("page", "1")
-    page = min(max(int(raw_page), 1), 100_000) if raw_page.isdigit() else 1
+    page = context.page_number()
     statement = _in_scope(select(InformationRequest), context.official)
     if raw_status == "open":
         statement = statement.where(InformationRequest.status.in_(OPEN))
@@ -71,9 +74,7 @@ async def inbox(context: AdminContext) -> web.StreamResponse:
     if search:
         statement = statement.where(InformationRequest.number.contains(search, autoescape=True))
     async with context.database.transaction() as session:
-        total = int(
-            await session.scalar(select(func.count()).select_from(statement.subquery())) or 0
-        )
+        total = await session.scalar(statement.with_only_columns(func.count(InformationRequest.id)))
         requests = (
             await session.scalars(
                 statement.order_by(InformationRequest.due_at, InformationRequest.id)
@@ -87,32 +88,29 @@ async def inbox(context: AdminContext) -> web.StreamResponse:
                 _authorities_in_scope(context.official).order_by(Authority.name_uk)
             )
         ).all()
-    rows = []
-    for request in requests:
-        left = (
-            time_left(request.due_at, context.now, calendar, context.zone)
-            if request.status in OPEN
-            else None
-        )
-        rows.append(
-            (
-                request,
-                request_views.time_left_label(context.texts, left) if left else None,
-                left is not None and left.lateness is not Lateness.ON_TIME,
-            )
-        )
     return context.render(
         "requests.html",
-        rows=rows,
+        rows=[_row(context, request, calendar) for request in requests],
         status=raw_status,
         statuses=STATUSES,
         authorities=authorities,
         authority_id=authority_id,
         search=search,
         page=page,
-        pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
-        total=total,
+        pages=pages_for(total or 0, PAGE_SIZE),
+        total=total or 0,
     )
+
+
+def _row(
+    context: AdminContext, request: InformationRequest, calendar: WorkingCalendar
+) -> tuple[InformationRequest, str | None, bool]:
+    """A request in a list: with the time left (or how late) while it is open."""
+    if request.status not in OPEN:
+        return request, None, False
+    left = time_left(request.due_at, context.now, calendar, context.zone)
+    label = request_views.time_left_label(context.texts, left)
+    return request, label, left.lateness is not Lateness.ON_TIME
 
 
 def _authorities_in_scope(access: Access) -> Any:
@@ -168,77 +166,66 @@ async def request_view(context: AdminContext) -> web.StreamResponse:
     return await request_page(context)
 
 
-async def _act(context: AdminContext, action: str) -> web.StreamResponse:
-    from bot.admin.site import posted
+# An action: the rule to apply, given the requests' rules, the id, the form and the time.
+Change = Callable[[InformationRequests, int, Form, datetime], Awaitable[InformationRequest]]
 
-    request_id = context.int_param("id")
-    form = posted(context)
-    try:
-        async with context.database.transaction() as session:
-            request = await _load(context, session, request_id)
-            context.require(Permission.HANDLE_REQUESTS, request.authority_id)
-            before = _snapshot(request)
-            rules = InformationRequests(session, context.zone)
-            files: list[AttachedFile] = []
-            if action == "answer":
-                files = [
-                    AttachedFile(f.filename, f.media_type, f.content)
-                    for f in form.files.get("files", [])
-                ]
-                request = await rules.answer(
-                    request_id,
-                    form.get("text"),
-                    context.now,
-                    partly=form.get("partly") == "1",
-                    files=files,
+
+def action(name: str, change: Change) -> AdminRoute:
+    """The POST route of one action: checks, the rule, the audit entry, the redirect."""
+
+    async def act(context: AdminContext) -> web.StreamResponse:
+        request_id = context.int_param("id")
+        form = posted(context.request)
+        try:
+            async with context.database.transaction() as session:
+                request = await _load(context, session, request_id)
+                context.require(Permission.HANDLE_REQUESTS, request.authority_id)
+                before = _snapshot(request)
+                rules = InformationRequests(session, context.zone)
+                request = await change(rules, request_id, form, context.now)
+                after = _snapshot(request)
+                if uploaded := [file.filename for file in form.files.get("files", [])]:
+                    after["files"] = uploaded
+                record(
+                    session,
+                    context.actor,
+                    action=f"request_{name}",
+                    object_type="information_request",
+                    object_id=request_id,
+                    now=context.now,
+                    before=before,
+                    after=after,
                 )
-            elif action == "clarify":
-                request = await rules.ask_clarification(
-                    request_id, form.get("question"), context.now
-                )
-            elif action == "extend":
-                request = (await rules.extend(request_id, form.get("reason"), context.now)).request
-            else:
-                ground = form.get("ground")
-                if ground not in GROUNDS:
-                    raise RequestError("bad_ground")
-                request = await rules.refuse(
-                    request_id, RefusalReason(ground), form.get("text"), context.now
-                )
-            after = _snapshot(request)
-            if files:
-                after["files"] = [f.filename for f in files]
-            record(
-                session,
-                context.actor,
-                action=f"request_{action}",
-                object_type="information_request",
-                object_id=request_id,
-                now=context.now,
-                before=before,
-                after=after,
-            )
-    except RequestError as error:
-        return await request_page(context, http_status=409, problem=error.code)
-    except TextProblem as problem:
-        return await request_page(context, http_status=400, problem=f"text_{problem.kind}")
-    return see_other(f"/admin/requests/{request_id}?done={action}")
+        except RequestError as error:
+            return await request_page(context, http_status=409, problem=error.code)
+        except TextProblem as problem:
+            return await request_page(context, http_status=400, problem=f"text_{problem.kind}")
+        return see_other(f"/admin/requests/{request_id}?done={name}")
+
+    return AdminRoute("POST", f"/requests/{{id}}/{name}", act, Permission.HANDLE_REQUESTS)
 
 
-async def answer(context: AdminContext) -> web.StreamResponse:
-    return await _act(context, "answer")
+async def _answer(
+    rules: InformationRequests, request_id: int, form: Form, now: datetime
+) -> InformationRequest:
+    files = [AttachedFile(f.filename, f.media_type, f.content) for f in form.files.get("files", [])]
+    partly = form.get("partly") == "1"
+    return await rules.answer(request_id, form.get("text"), now, partly=partly, files=files)
 
 
-async def clarify(context: AdminContext) -> web.StreamResponse:
-    return await _act(context, "clarify")
+async def _extend(
+    rules: InformationRequests, request_id: int, form: Form, now: datetime
+) -> InformationRequest:
+    return (await rules.extend(request_id, form.get("reason"), now)).request
 
 
-async def extend(context: AdminContext) -> web.StreamResponse:
-    return await _act(context, "extend")
-
-
-async def refuse(context: AdminContext) -> web.StreamResponse:
-    return await _act(context, "refuse")
+async def _refuse(
+    rules: InformationRequests, request_id: int, form: Form, now: datetime
+) -> InformationRequest:
+    ground = form.get("ground")
+    if ground not in GROUNDS:
+        raise RequestError("bad_ground")
+    return await rules.refuse(request_id, RefusalReason(ground), form.get("text"), now)
 
 
 async def waiting_panel(context: AdminContext) -> str | None:
@@ -255,14 +242,8 @@ async def waiting_panel(context: AdminContext) -> str | None:
     for request in soonest:
         left = time_left(request.due_at, context.now, calendar, context.zone)
         if left.lateness is Lateness.ON_TIME and left.working_days > 2:
-            break
-        rows.append(
-            (
-                request,
-                request_views.time_left_label(context.texts, left),
-                left.lateness is not Lateness.ON_TIME,
-            )
-        )
+            break  # sorted by due date: the rest is later still
+        rows.append(_row(context, request, calendar))
     return context.render_fragment("requests_panel.html", rows=rows)
 
 
@@ -270,11 +251,16 @@ VIEWS = AdminViews(
     routes=(
         AdminRoute("GET", "/requests", inbox),
         AdminRoute("GET", "/requests/{id}", request_view),
-        AdminRoute("POST", "/requests/{id}/answer", answer, Permission.HANDLE_REQUESTS),
-        AdminRoute("POST", "/requests/{id}/clarify", clarify, Permission.HANDLE_REQUESTS),
-        AdminRoute("POST", "/requests/{id}/extend", extend, Permission.HANDLE_REQUESTS),
-        AdminRoute("POST", "/requests/{id}/refuse", refuse, Permission.HANDLE_REQUESTS),
+        action("answer", _answer),
+        action(
+            "clarify",
+            lambda rules, request_id, form, now: rules.ask_clarification(
+                request_id, form.get("question"), now
+            ),
+        ),
+        action("extend", _extend),
+        action("refuse", _refuse),
     ),
-    nav=(NavEntry("/admin/requests", "Information requests"),),
+    nav=(NavEntry("/admin/requests", lambda t: t._("Information requests")),),
     panels=(waiting_panel,),
 )

@@ -3,23 +3,22 @@ role, CSRF), the security headers, and the routes of the core and of every modul
 
 from __future__ import annotations
 
-import hmac
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.admin import accounts, audit_views, auth, dashboard
 from bot.admin.context import AdminContext, language_of
 from bot.admin.contract import AdminRoute, AdminViews, NavEntry
-from bot.admin.forms import Form, FormTooLarge, read_form
+from bot.admin.forms import FORM, FormTooLarge, read_form
 from bot.admin.render import Renderer
-from bot.admin.responses import refused, see_other
+from bot.admin.responses import SECURITY_HEADERS, SESSION_COOKIE, see_other, tokens_match
 from bot.settings import Settings
 from civic.access import Access, AccessDenied, Permission
 from civic.clock import Clock
@@ -27,24 +26,9 @@ from civic.official_sessions import OfficialSessions, SessionPolicy
 from civic.officials import second_factor_required
 from handlers.texts import Texts
 from storage.db import Database
-from storage.official_models import Official
+from storage.official_models import Official, OfficialSession
 
-log = logging.getLogger(__name__)
-
-SESSION_COOKIE = "vz_admin_session"
-FORM = web.RequestKey("admin_form", Form)
 STATIC = Path(__file__).parent / "static"
-
-SECURITY_HEADERS = {
-    "Cache-Control": "no-store",
-    "X-Frame-Options": "DENY",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-    "Content-Security-Policy": (
-        "default-src 'none'; style-src 'self'; img-src 'self' data:; "
-        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
-    ),
-}
 
 # Where a signed-in official without a second factor yet may go (administrators must
 # enrol before anything else).
@@ -85,14 +69,14 @@ class AdminSite:
         self.renderer = Renderer()
         core = AdminViews(
             routes=(*dashboard.ROUTES, *audit_views.ROUTES, *accounts.ROUTES),
-            nav=(NavEntry("/admin/", "Dashboard"),),
+            nav=(NavEntry("/admin/", lambda t: t._("Dashboard")),),
         )
         self.views = [core, *module_views]
         self.nav_entries: list[NavEntry] = [
             *core.nav,
             *(entry for views in module_views for entry in views.nav),
-            NavEntry("/admin/audit", "Audit log"),
-            NavEntry("/admin/accounts", "Accounts", Permission.MANAGE_ACCOUNTS),
+            NavEntry("/admin/audit", lambda t: t._("Audit log")),
+            NavEntry("/admin/accounts", lambda t: t._("Accounts"), Permission.MANAGE_ACCOUNTS),
         ]
         self.panels = [panel for views in module_views for panel in views.panels]
 
@@ -116,10 +100,16 @@ class AdminSite:
     def texts_for(self, request: web.Request) -> Texts:
         return Texts(language_of(request, self.settings.default_locale), self.settings.zone)
 
-    def context(self, request: web.Request, access: Access | None, csrf_token: str) -> AdminContext:
+    def context(
+        self,
+        request: web.Request,
+        access: Access | None,
+        csrf_token: str,
+        session_key: str | None = None,
+    ) -> AdminContext:
         texts = self.texts_for(request)
         nav = [
-            (entry.path, texts._(entry.label))
+            (entry.path, entry.label(texts))
             for entry in self.nav_entries
             if access is not None and access.can(entry.permission)
         ]
@@ -135,7 +125,27 @@ class AdminSite:
             nav=nav,
             now=self.clock.now(),
             panels=self.panels,
+            session_key=session_key,
+            session_policy=self.settings.sessions,
         )
+
+    def problem_page(
+        self, request: web.Request, http_status: int, problem: str, csrf_token: str = ""
+    ) -> web.StreamResponse:
+        """The localized error page for one who is not (fully) signed in."""
+        context = self.context(request, None, csrf_token)
+        return context.render("error.html", http_status=http_status, problem=problem)
+
+    async def signed_in(
+        self, session: AsyncSession, request: web.Request, now: datetime
+    ) -> tuple[OfficialSession, Official] | None:
+        """The live session the request's cookie opens, and its account."""
+        token = request.cookies.get(SESSION_COOKIE, "")
+        if not token:
+            return None
+        row = await OfficialSessions(session, self.settings.sessions).find(token, now)
+        official = await session.get(Official, row.official_id) if row else None
+        return None if row is None or official is None else (row, official)
 
     def set_session_cookie(self, response: web.StreamResponse, token: str) -> None:
         response.set_cookie(
@@ -158,18 +168,15 @@ class AdminSite:
         return handler
 
     async def _guard(self, route: AdminRoute, request: web.Request) -> web.StreamResponse:
-        now = self.clock.now()
-        token = request.cookies.get(SESSION_COOKIE, "")
         async with self.database.transaction() as session:
-            sessions = OfficialSessions(session, self.settings.sessions)
-            row = await sessions.find(token, now) if token else None
-            official = await session.get(Official, row.official_id) if row else None
-            if row is None or official is None:
+            found = await self.signed_in(session, request, self.clock.now())
+            if found is None:
                 if request.method == "GET":
                     return see_other("/admin/login")
-                return refused("not signed in")
+                return self.problem_page(request, 403, "signed_out")
+            row, official = found
             access = Access.of(official)
-            csrf_token = row.csrf_token
+            csrf_token, session_key = row.csrf_token, row.token_hash
             waits_for_factor = second_factor_required(official) and row.second_factor_at is None
             must_enrol = (
                 official.totp_confirmed_at is None
@@ -179,18 +186,18 @@ class AdminSite:
         if must_enrol and not request.path.startswith(ENROLMENT_PATHS):
             if request.method == "GET":
                 return see_other("/admin/account/second-factor")
-            return refused("second factor required")
+            return self.problem_page(request, 403, "second_factor")
         if waits_for_factor and not must_enrol:
             if request.method == "GET":
                 return see_other("/admin/login/second-factor")
-            return refused("second factor required")
-        context = self.context(request, access, csrf_token)
+            return self.problem_page(request, 403, "second_factor")
+        context = self.context(request, access, csrf_token, session_key)
         if request.method == "POST":
             try:
                 form = await read_form(request)
             except FormTooLarge:
-                return web.Response(status=413, text="form too large")
-            if not hmac.compare_digest(form.get("csrf_token"), csrf_token):
+                return context.render("error.html", http_status=413, problem="too_large")
+            if not tokens_match(form.get("csrf_token"), csrf_token):
                 return context.render("error.html", http_status=403, problem="csrf")
             request[FORM] = form
         if not access.can(route.permission):
@@ -203,11 +210,3 @@ class AdminSite:
             return context.render("error.html", http_status=403, problem="forbidden")
         except web.HTTPNotFound:
             return context.render("error.html", http_status=404, problem="not_found")
-
-
-def posted(context: AdminContext) -> Form:
-    """The POSTed form the guard read and checked."""
-    form = context.request.get(FORM)
-    if not isinstance(form, Form):
-        raise web.HTTPBadRequest()
-    return form

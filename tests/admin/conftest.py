@@ -17,8 +17,10 @@ from bot.admin.site import AdminSettings, AdminSite
 from bot.modules import product_modules
 from bot.web.server import create_app
 from civic.clock import FixedClock
+from civic.information_requests import InformationRequests, RequestDraft
 from civic.officials import Officials
 from storage.db import Database
+from storage.models import Citizen
 from storage.official_models import Official, OfficialRole
 
 PASSWORD = "correct horse battery staple"
@@ -103,3 +105,24 @@ async def account_id(database: Database, email: str) -> int:
         official = await Officials(session).by_email(email)
         assert isinstance(official, Official)
         return official.id
+
+
+async def new_citizen(database: Database, clock: FixedClock) -> int:
+    async with database.transaction() as session:
+        citizen = Citizen(created_at=clock.now())
+        session.add(citizen)
+        await session.flush()
+        return citizen.id
+
+
+async def file_request(
+    database: Database, clock: FixedClock, authority_id: int, body: str, channel: str
+) -> int:
+    """A request filed by a new citizen through the civic rules, as the chat files it."""
+    citizen_id = await new_citizen(database, clock)
+    async with database.transaction() as session:
+        draft = RequestDraft(authority_id=authority_id, body=body, requester_name="Марія Коваль")
+        filed = await InformationRequests(session).file(
+            draft, citizen_id, channel, "uk", clock.now()
+        )
+        return filed.request.id

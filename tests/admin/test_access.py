@@ -11,12 +11,11 @@ from sqlalchemy import func, select
 
 from bot.modules import product_modules
 from civic.clock import FixedClock
-from civic.information_requests import InformationRequests, RequestDraft
 from civic.petitions import PetitionDraft, Petitions
 from storage.db import Database
-from storage.models import Citizen, Petition, PetitionStatus
+from storage.models import Petition, PetitionStatus
 from storage.official_models import AuditEntry, OfficialRole
-from tests.admin.conftest import Client, make_official, sign_in
+from tests.admin.conftest import Client, file_request, make_official, new_citizen, sign_in
 from tests.helpers import make_authority
 
 MARKUP = '<script>alert("x")</script><b>'
@@ -48,10 +47,8 @@ async def test_without_a_session_nothing_opens(client: Client, method: str, path
 
 async def _petition_in_moderation(database: Database, clock: FixedClock, title: str) -> int:
     authority_id = await make_authority(database, clock.now(), name=f"Рада {title[:3]}")
+    author_id = await new_citizen(database, clock)
     async with database.transaction() as session:
-        citizen = Citizen(created_at=clock.now())
-        session.add(citizen)
-        await session.flush()
         petition = await Petitions(session).submit(
             PetitionDraft(
                 authority_id=authority_id,
@@ -59,7 +56,7 @@ async def _petition_in_moderation(database: Database, clock: FixedClock, title: 
                 body="Просимо облаштувати безпечний пішохідний перехід біля школи та світлофор.",
                 author_name="Марія Коваль",
             ),
-            citizen.id,
+            author_id,
             clock.now(),
         )
         return petition.id
@@ -99,24 +96,13 @@ async def test_markup_in_user_text_is_shown_escaped(
     await make_official(database, clock, "mod@example.org", OfficialRole.MODERATOR)
     petition_id = await _petition_in_moderation(database, clock, f"Назва {MARKUP} петиції")
     authority_id = await make_authority(database, clock.now(), name=f"Орган {MARKUP}")
-    async with database.transaction() as session:
-        citizen = Citizen(created_at=clock.now())
-        session.add(citizen)
-        await session.flush()
-        filed = await InformationRequests(session).file(
-            RequestDraft(
-                authority_id=authority_id,
-                body=f"Прошу надати копію рішення {MARKUP} про бюджет громади на 2026 рік.",
-                requester_name="Марія Коваль",
-                urgent=False,
-                reply_email=None,
-            ),
-            citizen.id,
-            "telegram",
-            "uk",
-            clock.now(),
-        )
-        request_id = filed.request.id
+    request_id = await file_request(
+        database,
+        clock,
+        authority_id,
+        f"Прошу надати копію рішення {MARKUP} про бюджет громади на 2026 рік.",
+        "telegram",
+    )
     await sign_in(client, "mod@example.org")
     for path in (
         "/admin/petitions",
@@ -138,24 +124,13 @@ async def test_an_official_cannot_open_another_authoritys_items(
     mine = await make_authority(database, clock.now(), name="Моя рада")
     other = await make_authority(database, clock.now(), name="Чужа рада")
     await make_official(database, clock, "off@example.org", OfficialRole.OFFICIAL, (mine,))
-    async with database.transaction() as session:
-        citizen = Citizen(created_at=clock.now())
-        session.add(citizen)
-        await session.flush()
-        filed = await InformationRequests(session).file(
-            RequestDraft(
-                authority_id=other,
-                body="Прошу надати копію рішення про бюджет громади на 2026 рік і додатки.",
-                requester_name="Марія Коваль",
-                urgent=False,
-                reply_email=None,
-            ),
-            citizen.id,
-            "viber",
-            "uk",
-            clock.now(),
-        )
-        request_id = filed.request.id
+    request_id = await file_request(
+        database,
+        clock,
+        other,
+        "Прошу надати копію рішення про бюджет громади на 2026 рік і додатки.",
+        "viber",
+    )
     signed_in = await sign_in(client, "off@example.org")
     assert (await client.get(f"/admin/requests/{request_id}")).status == 404
     answer = await signed_in.post(

@@ -6,7 +6,6 @@ from __future__ import annotations
 from sqlalchemy import func, select, text
 
 from civic.clock import FixedClock
-from civic.information_requests import InformationRequests, RequestDraft
 from storage.db import Database
 from storage.models import (
     Citizen,
@@ -19,7 +18,7 @@ from storage.models import (
     Signature,
 )
 from storage.official_models import AuditEntry, OfficialRole
-from tests.admin.conftest import Client, make_official, sign_in
+from tests.admin.conftest import Client, file_request, make_official, sign_in
 from tests.admin.test_access import _petition_in_moderation
 from tests.helpers import make_authority
 
@@ -143,22 +142,13 @@ async def test_an_answer_with_a_file_reaches_the_request(
     the file stored, the citizen owed the notice, and the audit entry names the file."""
     authority_id = await make_authority(database, clock.now(), name="Рада запитів")
     await make_official(database, clock, "off@example.org", OfficialRole.OFFICIAL, (authority_id,))
-    async with database.transaction() as session:
-        citizen = Citizen(created_at=clock.now())
-        session.add(citizen)
-        await session.flush()
-        filed = await InformationRequests(session).file(
-            RequestDraft(
-                authority_id=authority_id,
-                body="Прошу надати копію рішення про бюджет громади на 2026 рік з додатками.",
-                requester_name="Марія Коваль",
-            ),
-            citizen.id,
-            "viber",
-            "uk",
-            clock.now(),
-        )
-        request_id = filed.request.id
+    request_id = await file_request(
+        database,
+        clock,
+        authority_id,
+        "Прошу надати копію рішення про бюджет громади на 2026 рік з додатками.",
+        "viber",
+    )
     signed_in = await sign_in(client, "off@example.org")
     import aiohttp
 
