@@ -7,23 +7,31 @@ import io
 
 import segno
 from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.admin.context import AdminContext
 from bot.admin.contract import AdminRoute
 from bot.admin.forms import posted
 from bot.admin.responses import see_other
-from civic.access import Permission
+from civic.access import Access, Permission
 from civic.audit import record
 from civic.official_sessions import OfficialSessions
 from civic.officials import OfficialError, Officials, enrolment_of
 from storage.official_models import Official, OfficialSession
 
 
+async def _me(session: AsyncSession, access: Access) -> Official:
+    """The signed-in official's own account (the guard found it a moment ago)."""
+    official = await session.get(Official, access.official_id)
+    if official is None:
+        raise web.HTTPNotFound()
+    return official
+
+
 async def my_account(context: AdminContext) -> web.StreamResponse:
     access = context.official
     async with context.database.transaction() as session:
-        official = await session.get(Official, access.official_id)
-        assert official is not None
+        official = await _me(session, access)
         codes_left = await Officials(session).recovery_codes_left(official)
         enrolled = official.totp_confirmed_at is not None
     return context.render("account.html", enrolled=enrolled, codes_left=codes_left, problem=None)
@@ -33,8 +41,7 @@ async def change_password(context: AdminContext) -> web.StreamResponse:
     form = posted(context.request)
     access = context.official
     async with context.database.transaction() as session:
-        official = await session.get(Official, access.official_id)
-        assert official is not None
+        official = await _me(session, access)
         try:
             await Officials(session).change_password(
                 official, form.get("current"), form.get("new"), context.now
@@ -74,8 +81,7 @@ async def enrol_intro(context: AdminContext) -> web.StreamResponse:
 async def enrol_start(context: AdminContext) -> web.StreamResponse:
     access = context.official
     async with context.database.transaction() as session:
-        official = await session.get(Official, access.official_id)
-        assert official is not None
+        official = await _me(session, access)
         enrolment = Officials(session).start_enrolment(official)
     return context.render(
         "enrol.html",
@@ -91,8 +97,7 @@ async def enrol(context: AdminContext) -> web.StreamResponse:
     form = posted(context.request)
     access = context.official
     async with context.database.transaction() as session:
-        official = await session.get(Official, access.official_id)
-        assert official is not None
+        official = await _me(session, access)
         try:
             codes = await Officials(session).confirm_enrolment(
                 official, form.get("code"), context.now
