@@ -89,8 +89,17 @@ class AuditFilter:
     day_to: date | None = None
 
 
-def filtered(query: AuditFilter, zone: ZoneInfo) -> Select[AuditEntry]:
-    statement = select(AuditEntry)
+def filtered(
+    query: AuditFilter, zone: ZoneInfo, reader: Access, statement: Select[Any] | None = None
+) -> Select[Any]:
+    """The entries ``reader`` may read that match ``query``.
+
+    An official bound to authorities reads only their own entries: the others' before
+    and after values can hold other authorities' requests and answers."""
+    if statement is None:
+        statement = select(AuditEntry)
+    if reader.authority_ids is not None:
+        statement = statement.where(AuditEntry.official_id == reader.official_id)
     if query.official:
         statement = statement.where(AuditEntry.official_email == query.official.strip().lower())
     if query.action:
@@ -108,13 +117,36 @@ def filtered(query: AuditFilter, zone: ZoneInfo) -> Select[AuditEntry]:
 
 
 async def page(
-    session: AsyncSession, query: AuditFilter, zone: ZoneInfo, *, before_id: int | None, size: int
+    session: AsyncSession,
+    query: AuditFilter,
+    zone: ZoneInfo,
+    reader: Access,
+    *,
+    before_id: int | None,
+    size: int,
 ) -> Sequence[AuditEntry]:
     """Newest first, keyset-paginated by id (a million entries page as fast as ten)."""
-    statement = filtered(query, zone).order_by(AuditEntry.id.desc()).limit(size)
+    statement = filtered(query, zone, reader).order_by(AuditEntry.id.desc()).limit(size)
     if before_id is not None:
         statement = statement.where(AuditEntry.id < before_id)
     return (await session.scalars(statement)).all()
+
+
+def export_rows(query: AuditFilter, zone: ZoneInfo, reader: Access) -> Select[Any]:
+    """Plain columns, oldest first, for the CSV."""
+    columns = select(
+        AuditEntry.id,
+        AuditEntry.at,
+        AuditEntry.official_email,
+        AuditEntry.address,
+        AuditEntry.action,
+        AuditEntry.object_type,
+        AuditEntry.object_id,
+        AuditEntry.before,
+        AuditEntry.after,
+        AuditEntry.summary,
+    )
+    return filtered(query, zone, reader, columns).order_by(AuditEntry.id)
 
 
 async def actions(session: AsyncSession) -> list[str]:
@@ -124,6 +156,6 @@ async def actions(session: AsyncSession) -> list[str]:
     return list(rows.all())
 
 
-async def count(session: AsyncSession, query: AuditFilter, zone: ZoneInfo) -> int:
-    subquery = filtered(query, zone).subquery()
+async def count(session: AsyncSession, query: AuditFilter, zone: ZoneInfo, reader: Access) -> int:
+    subquery = filtered(query, zone, reader).subquery()
     return int(await session.scalar(select(func.count()).select_from(subquery)) or 0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from civic.access import Access
 from civic.petitions import MODERATION_WORKING_DAYS
+from civic.reports import signature_day
 from civic.text import search_words
 from civic.working_days import WorkingCalendar
 from storage import repositories as repo
@@ -86,12 +87,7 @@ async def signatures_per_day(
     session: AsyncSession, petition_id: int | None, zone: ZoneInfo, since: datetime | None
 ) -> list[tuple[date, int]]:
     """Signatures per day in ``zone``, one petition's or all of them, counted in SQL."""
-    if dialect_of(session) == "postgresql":
-        day: Any = func.date(func.timezone(zone.key, Signature.signed_at))
-    else:
-        # SQLite has no time zones; the zone's offset now (Kyiv: +2 or +3) is applied.
-        offset = (since or datetime.now(zone)).astimezone(zone).utcoffset() or timedelta()
-        day = func.date(Signature.signed_at, f"{int(offset.total_seconds() // 60):+d} minutes")
+    day = signature_day(zone, dialect_of(session), since or datetime.now(zone))
     statement = select(day, func.count()).group_by(day).order_by(day)
     if petition_id is not None:
         statement = statement.where(Signature.petition_id == petition_id)

@@ -3,12 +3,15 @@ date; read only (there is no route that changes an entry, and the table refuses 
 
 from __future__ import annotations
 
+import json
 from datetime import date
+from typing import Any
 
 from aiohttp import web
 
 from bot.admin.context import AdminContext
 from bot.admin.contract import AdminRoute
+from bot.admin.exports import Row, export
 from civic import audit
 
 PAGE_SIZE = 50
@@ -39,10 +42,10 @@ async def audit_log(context: AdminContext) -> web.StreamResponse:
     before_id = int(raw_before) if raw_before.isascii() and raw_before.isdigit() else None
     async with context.database.transaction() as session:
         entries = await audit.page(
-            session, query, context.zone, before_id=before_id, size=PAGE_SIZE + 1
+            session, query, context.zone, context.official, before_id=before_id, size=PAGE_SIZE + 1
         )
         actions = await audit.actions(session)
-        total = await audit.count(session, query, context.zone)
+        total = await audit.count(session, query, context.zone, context.official)
     more = len(entries) > PAGE_SIZE
     entries = entries[:PAGE_SIZE]
     next_before = entries[-1].id if more and entries else None
@@ -56,4 +59,35 @@ async def audit_log(context: AdminContext) -> web.StreamResponse:
     )
 
 
-ROUTES = (AdminRoute("GET", "/audit", audit_log),)
+def _json(values: dict[str, Any] | None) -> str:
+    return "" if values is None else json.dumps(values, ensure_ascii=False, sort_keys=True)
+
+
+async def audit_csv(context: AdminContext) -> web.StreamResponse:
+    """The filtered log, oldest first, before and after as JSON."""
+    t = context.texts
+    statement = audit.export_rows(audit_filter(context), context.zone, context.official)
+
+    def shape(row: Row) -> Row:
+        *head, before, after, summary = row
+        return (*head, _json(before), _json(after), summary)
+
+    header = [
+        t._("Entry"),
+        t._("When (Kyiv time)"),
+        t._("Who"),
+        t._("IP address"),
+        t._("Action"),
+        t._("Object"),
+        t._("Object id"),
+        t._("Before"),
+        t._("After"),
+        t._("Summary"),
+    ]
+    return await export(context, "audit.csv", header, statement, shape)
+
+
+ROUTES = (
+    AdminRoute("GET", "/audit", audit_log),
+    AdminRoute("GET", "/exports/audit.csv", audit_csv),
+)

@@ -15,6 +15,7 @@ from aiohttp.typedefs import Handler
 
 from bot.admin.context import LANGUAGE_COOKIE, LANGUAGES
 from bot.admin.responses import SESSION_COOKIE, secured, see_other, tokens_match
+from civic.access import Access
 from civic.audit import Actor, record
 from civic.official_sessions import LoginThrottleRules, OfficialSessions, throttle_keys
 from civic.officials import Officials, second_factor_required, verify_password
@@ -111,7 +112,7 @@ class SignIn:
                 )
                 record(
                     session,
-                    Actor(None, address),
+                    Actor(Access.of(official), address),
                     action="sign_in",
                     object_type="official",
                     object_id=official.id,
@@ -156,7 +157,7 @@ class SignIn:
                 await OfficialSessions(session).second_factor_given(row, now)
                 record(
                     session,
-                    Actor(None, address),
+                    Actor(Access.of(official), address),
                     action="second_factor",
                     object_type="official",
                     object_id=official.id,

@@ -11,6 +11,7 @@ from aiohttp import web
 from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.admin import petition_exports
 from bot.admin.charts import daily_bars_svg
 from bot.admin.context import AdminContext, pages_for
 from bot.admin.contract import AdminRoute, AdminViews, NavEntry
@@ -167,6 +168,7 @@ async def waiting_panel(context: AdminContext) -> str | None:
 
 VIEWS = AdminViews(
     routes=(
+        *petition_exports.ROUTES,
         AdminRoute("GET", "/petitions", petition_list),
         AdminRoute("GET", "/petitions/{id}", petition_view),
         action(

@@ -12,6 +12,7 @@ from aiohttp import web
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.admin import request_exports
 from bot.admin.context import AdminContext, pages_for
 from bot.admin.contract import AdminRoute, AdminViews, NavEntry
 from bot.admin.forms import Form, posted
@@ -249,6 +250,7 @@ async def waiting_panel(context: AdminContext) -> str | None:
 
 VIEWS = AdminViews(
     routes=(
+        *request_exports.ROUTES,
         AdminRoute("GET", "/requests", inbox),
         AdminRoute("GET", "/requests/{id}", request_view),
         action("answer", _answer),
