@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import re
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -21,7 +21,7 @@ from civic.information_requests import (
     RequestError,
 )
 from civic.text import TextProblem, check_length
-from civic.working_days import WorkingCalendar
+from civic.working_days import weekday_holidays
 from storage.models import CalendarDayKind, CalendarOverride
 
 
@@ -202,15 +202,7 @@ async def _list_calendar(settings: Settings, year: int | None) -> int:
     finally:
         await database.dispose()
 
-    holidays: dict[date, str] = {}
-    if year is not None:
-        library = WorkingCalendar()  # no overrides: the holidays library alone
-        first = date(year, 1, 1)
-        for offset in range((date(year, 12, 31) - first).days + 1):
-            day = first + timedelta(days=offset)
-            off = library.day_off(day)
-            if off is not None and day.weekday() < 5:
-                holidays[day] = off.name or "day off"
+    holidays = {} if year is None else weekday_holidays(year)
 
     entries: list[tuple[date, str, str]] = []
     for day, kind, reason in overrides:

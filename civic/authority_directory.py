@@ -472,6 +472,60 @@ def _match_rows(
     return targets
 
 
+# --- one authority, from a form ---------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SavedAuthority:
+    """An authority created or edited, with its fields before (None: new) and after."""
+
+    authority: Authority
+    before: dict[str, Any] | None
+    after: dict[str, Any]
+
+
+def _fields(authority: Authority) -> dict[str, Any]:
+    return {column: getattr(authority, column) for column in COLUMNS if column != "id"}
+
+
+async def save_authority(
+    session: AsyncSession, authority_id: int | None, cells: dict[str, str], now: datetime
+) -> SavedAuthority | list[DirectoryError]:
+    """Create (``authority_id`` None) or edit one authority from the fields of a form,
+    checked exactly as a row of an imported file is; the errors, or what was saved.
+
+    Unlike an import, a new authority never takes over an existing one of the same name:
+    the form asked for a new one."""
+    errors: list[DirectoryError] = []
+    given = {column: cells.get(column, "") for column in COLUMNS if column != "id"}
+    row = _parse_row(1, given, errors)
+    target = None
+    if authority_id is not None:
+        target = await session.get(Authority, authority_id)
+        if target is None:
+            raise LookupError(authority_id)
+    name = row.values.get("name_uk")
+    if name is not None:
+        holder = await session.scalar(select(Authority).where(Authority.name_uk == name))
+        if holder is not None and holder is not target:
+            errors.append(
+                DirectoryError(1, "name_uk", f"authority {holder.id} already has this name")
+            )
+    if errors:
+        return errors
+    values = _with_search_text(row.values, target)
+    if target is None:
+        target = Authority(**values, created_at=now)
+        session.add(target)
+        await session.flush()
+        return SavedAuthority(target, None, _fields(target))
+    before = _fields(target)
+    for column, value in values.items():
+        setattr(target, column, value)
+    await session.flush()
+    return SavedAuthority(target, before, _fields(target))
+
+
 async def import_authorities(database: Database, data: bytes, now: datetime) -> ImportReport:
     """:func:`import_directory` in one transaction of its own."""
     async with database.transaction() as session:

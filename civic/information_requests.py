@@ -347,16 +347,31 @@ class InformationRequests:
         await self.session.flush()
         return await self._recompute(now)
 
-    async def _recompute(self, now: datetime) -> list[Moved]:
-        calendar = await self.calendar()
-        statement = select(InformationRequest).where(InformationRequest.status.in_(RUNNING))
+    async def preview_calendar_day(self, day: date, kind: CalendarDayKind | None) -> list[Moved]:
+        """The running requests whose due time would move if ``day`` became ``kind``
+        (None: its override removed), changing nothing."""
+        return await self._moves((await self.calendar()).changed(day, kind))
+
+    async def _moves(self, calendar: WorkingCalendar) -> list[Moved]:
+        statement = (
+            select(InformationRequest)
+            .where(InformationRequest.status.in_(RUNNING))
+            .order_by(InformationRequest.due_at, InformationRequest.id)
+        )
         moved: list[Moved] = []
         for request in (await self.session.execute(statement)).scalars():
             term = deadline(request.term_start_at, term_rule(request), calendar, self.zone)
             if term.due_at != request.due_at:
                 moved.append(Moved(request, request.due_at, term.due_at))
-                old_due_at, request.due_at = request.due_at, term.due_at
-                self._notify(request, NoticeKind.DUE_MOVED, now, old_due_at=old_due_at.isoformat())
+        return moved
+
+    async def _recompute(self, now: datetime) -> list[Moved]:
+        moved = await self._moves(await self.calendar())
+        for move in moved:
+            move.request.due_at = move.new_due_at
+            self._notify(
+                move.request, NoticeKind.DUE_MOVED, now, old_due_at=move.old_due_at.isoformat()
+            )
         return moved
 
     async def sweep(self, now: datetime) -> list[InformationRequest]:

@@ -33,6 +33,15 @@ class WorkingCalendar:
         self._base = holidays.country_holidays("UA")
         self._overrides = dict(overrides or {})
 
+    def changed(self, day: date, kind: CalendarDayKind | None) -> WorkingCalendar:
+        """This calendar with ``day`` overridden to ``kind`` (None: its override gone)."""
+        overrides = dict(self._overrides)
+        if kind is None:
+            overrides.pop(day, None)
+        else:
+            overrides[day] = (kind, overrides.get(day, (kind, ""))[1])
+        return WorkingCalendar(overrides)
+
     def day_off(self, day: date) -> DayOff | None:
         """None on a working day; otherwise why not."""
         override = self._overrides.get(day)
@@ -69,6 +78,19 @@ class WorkingCalendar:
     def working_days_between(self, first: date, last: date) -> int:
         """Working days in ``(first, last]``: how many a term has used up by ``last``."""
         return sum(1 for day in _range(first + timedelta(days=1), last) if self.is_working_day(day))
+
+
+def weekday_holidays(year: int, language: str = "en") -> dict[date, str]:
+    """The library's days off work in ``year`` that fall on weekdays, named in
+    ``language`` (``uk`` or ``en``); weekends need no mention, overrides not applied."""
+    library = holidays.country_holidays(
+        "UA", years=year, language="uk" if language == "uk" else "en_US"
+    )
+    return {
+        day: str(library.get(day) or "day off")
+        for day in _range(date(year, 1, 1), date(year, 12, 31))
+        if day.weekday() < 5 and not library.is_working_day(day)
+    }
 
 
 def _days_after(start: date) -> Iterator[date]:

@@ -13,7 +13,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.admin import accounts, audit_views, auth, dashboard
+from bot.admin import accounts, audit_views, auth, calendar_views, dashboard
 from bot.admin.context import AdminContext, language_of
 from bot.admin.contract import AdminRoute, AdminViews, NavEntry
 from bot.admin.forms import FORM, FormTooLarge, read_form
@@ -68,13 +68,19 @@ class AdminSite:
         self.settings = settings
         self.renderer = Renderer()
         core = AdminViews(
-            routes=(*dashboard.ROUTES, *audit_views.ROUTES, *accounts.ROUTES),
+            routes=(
+                *dashboard.ROUTES,
+                *calendar_views.ROUTES,
+                *audit_views.ROUTES,
+                *accounts.ROUTES,
+            ),
             nav=(NavEntry("/admin/", lambda t: t._("Dashboard")),),
         )
         self.views = [core, *module_views]
         self.nav_entries: list[NavEntry] = [
             *core.nav,
             *(entry for views in module_views for entry in views.nav),
+            NavEntry("/admin/calendar", lambda t: t._("Calendar")),
             NavEntry("/admin/audit", lambda t: t._("Audit log")),
             NavEntry("/admin/accounts", lambda t: t._("Accounts"), Permission.MANAGE_ACCOUNTS),
         ]

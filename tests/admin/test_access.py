@@ -23,9 +23,9 @@ ESCAPED = "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;&lt;b&gt;"
 
 
 def _all_routes() -> list[tuple[str, str]]:
-    from bot.admin import accounts, audit_views, dashboard
+    from bot.admin import accounts, audit_views, calendar_views, dashboard
 
-    routes = [*dashboard.ROUTES, *audit_views.ROUTES, *accounts.ROUTES]
+    routes = [*dashboard.ROUTES, *calendar_views.ROUTES, *audit_views.ROUTES, *accounts.ROUTES]
     for views in product_modules().admin_views:
         routes.extend(views.routes)
     return [(route.method, "/admin" + route.path.replace("{id}", "1")) for route in routes]
@@ -92,7 +92,7 @@ async def test_markup_in_user_text_is_shown_escaped(
     client: Client, database: Database, clock: FixedClock
 ) -> None:
     """A petition title, an authority name and a request's text full of markup appear as
-    text on the list, the item and the dashboard."""
+    text on the lists, the items, the directory and the dashboard."""
     await make_official(database, clock, "mod@example.org", OfficialRole.MODERATOR)
     petition_id = await _petition_in_moderation(database, clock, f"Назва {MARKUP} петиції")
     authority_id = await make_authority(database, clock.now(), name=f"Орган {MARKUP}")
@@ -110,6 +110,8 @@ async def test_markup_in_user_text_is_shown_escaped(
         "/admin/",
         "/admin/requests",
         f"/admin/requests/{request_id}",
+        "/admin/authorities?q=Орган",
+        f"/admin/authorities/{authority_id}",
     ):
         html = await (await client.get(path)).text()
         assert "<script>" not in html, path

@@ -114,8 +114,12 @@ async def test_requests_export_says_which_were_late(
     with the days it is late; the per-authority sheet counts the same."""
     await make_official(database, clock, "analyst@example.org", OfficialRole.ANALYST)
     authority_id = await make_authority(database, clock.now(), name="Міськрада")
-    answered = await file_request(database, clock, authority_id, "Прошу надати бюджет міста на 2027 рік", "viber")
-    await file_request(database, clock, authority_id, "Прошу надати договори на ремонт доріг", "telegram")
+    answered = await file_request(
+        database, clock, authority_id, "Прошу надати бюджет міста на 2027 рік", "viber"
+    )
+    await file_request(
+        database, clock, authority_id, "Прошу надати договори на ремонт доріг", "telegram"
+    )
     async with database.transaction() as session:
         await InformationRequests(session).answer(answered, "Бюджет додано.", clock.now())
     clock.at += timedelta(days=20)  # past the five working days of the law
