@@ -43,7 +43,7 @@ browser: $(CHROMIUM)
 
 # Re-extract messages.pot from the code and merge new ids into both catalogs.
 extract: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-by-file --no-default-keywords -k _ -k ngettext:1,2 \
+	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-by-file --no-default-keywords -k _ -k N_ -k ngettext:1,2 \
 		--add-comments=Translators: -o locales/messages.pot \
 		--project=vzayemodiia-chat --copyright-holder="VzayemoDiia chat contributors" \
 		bot handlers civic

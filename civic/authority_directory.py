@@ -22,7 +22,7 @@ import csv
 import io
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -72,6 +72,12 @@ _EMAIL = re.compile(
     re.IGNORECASE,
 )
 _LEVEL_BY_NAME = {level.value: level for level in AuthorityLevel}
+_COLUMN_LIST = {"columns": ", ".join(COLUMNS)}
+
+
+def N_(message: str) -> str:
+    """Marks a message for the catalogs (``make extract``) without translating it here."""
+    return message
 
 
 def _column_length(name: str) -> int:
@@ -101,7 +107,14 @@ class DirectoryError:
 
     line: int
     column: str | None
-    message: str
+    # An English sentence with {named} fields, marked for the catalogs: the command line
+    # prints it as it is, the admin web in the official's language.
+    template: str
+    values: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def message(self) -> str:
+        return self.template.format(**self.values)
 
     def __str__(self) -> str:
         where = f"line {self.line}"
@@ -152,20 +165,24 @@ def parse_directory(data: bytes) -> tuple[list[ParsedRow], list[DirectoryError]]
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
-        return [], [DirectoryError(line, None, "not UTF-8 text; save the file as CSV UTF-8")]
+        return [], [DirectoryError(line, None, N_("not UTF-8 text; save the file as CSV UTF-8"))]
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader, None)
     except csv.Error as error:
-        return [], [DirectoryError(1, None, f"malformed CSV ({error})")]
+        return [], [DirectoryError(1, None, N_("malformed CSV ({detail})"), {"detail": error})]
     if header is None or not any(cell.strip() for cell in header):
         return [], [
-            DirectoryError(1, None, "the first line must name the columns: " + ", ".join(COLUMNS))
+            DirectoryError(
+                1, None, N_("the first line must name the columns: {columns}"), _COLUMN_LIST
+            )
         ]
     names = [cell.strip().lower() for cell in header]
     if len(names) == 1 and ";" in names[0]:
         # Spreadsheets in Ukrainian (and many other) locales save "CSV" with semicolons.
-        return [], [DirectoryError(1, None, "columns must be separated by commas, not semicolons")]
+        return [], [
+            DirectoryError(1, None, N_("columns must be separated by commas, not semicolons"))
+        ]
     errors = _header_errors(names)
     if errors:
         return [], errors
@@ -176,7 +193,9 @@ def parse_directory(data: bytes) -> tuple[list[ParsedRow], list[DirectoryError]]
         try:
             cells = next(reader, None)
         except csv.Error as error:
-            errors.append(DirectoryError(line, None, f"malformed CSV ({error})"))
+            errors.append(
+                DirectoryError(line, None, N_("malformed CSV ({detail})"), {"detail": error})
+            )
             break
         if cells is None:
             break
@@ -187,7 +206,8 @@ def parse_directory(data: bytes) -> tuple[list[ParsedRow], list[DirectoryError]]
                 DirectoryError(
                     line,
                     None,
-                    f"has {len(cells)} values but the header names {len(names)} columns",
+                    N_("has {values} values but the header names {columns} columns"),
+                    {"values": len(cells), "columns": len(names)},
                 )
             )
             continue
@@ -200,18 +220,24 @@ def _header_errors(names: Sequence[str]) -> list[DirectoryError]:
     seen: set[str] = set()
     for name in names:
         if name not in COLUMNS:
-            shown = repr(name) if name else "with no name"
-            errors.append(
-                DirectoryError(
-                    1, None, f"unknown column {shown}; the columns are: " + ", ".join(COLUMNS)
-                )
+            template = (
+                N_("unknown column {name}; the columns are: {columns}")
+                if name
+                else N_("a column has no name; the columns are: {columns}")
             )
+            errors.append(DirectoryError(1, None, template, {**_COLUMN_LIST, "name": repr(name)}))
         elif name in seen:
-            errors.append(DirectoryError(1, None, f"column {name} appears more than once"))
+            errors.append(
+                DirectoryError(1, None, N_("column {name} appears more than once"), {"name": name})
+            )
         seen.add(name)
     missing = [name for name in REQUIRED_COLUMNS if name not in seen]
     if missing:
-        errors.append(DirectoryError(1, None, "missing required columns: " + ", ".join(missing)))
+        errors.append(
+            DirectoryError(
+                1, None, N_("missing required columns: {columns}"), {"columns": ", ".join(missing)}
+            )
+        )
     return errors
 
 
@@ -228,16 +254,18 @@ def _parse_row(line: int, cells: dict[str, str], errors: list[DirectoryError]) -
     found: list[DirectoryError] = []
     values: dict[str, Any] = {}
 
-    def fail(column: str, message: str) -> None:
-        found.append(DirectoryError(line, column, message))
+    def fail(column: str, template: str, **values: Any) -> None:
+        found.append(DirectoryError(line, column, template, values))
 
     def whole_number(column: str) -> int | None:
         raw = cells[column].strip()
         if not _WHOLE_NUMBER.fullmatch(raw) or int(raw) == 0:
-            fail(column, f"{_quoted(raw)} is not a whole number above zero")
+            fail(column, N_("{value} is not a whole number above zero"), value=_quoted(raw))
             return None
         if int(raw) > _MAX_INTEGER:
-            fail(column, f"{raw} is too large (at most {_MAX_INTEGER})")
+            fail(
+                column, N_("{value} is too large (at most {limit})"), value=raw, limit=_MAX_INTEGER
+            )
             return None
         return int(raw)
 
@@ -248,11 +276,16 @@ def _parse_row(line: int, cells: dict[str, str], errors: list[DirectoryError]) -
         limit = _TEXT_LENGTHS[column]
         if not value:
             if required:
-                fail(column, "must not be empty")
+                fail(column, N_("must not be empty"))
             else:
                 values[column] = None
         elif len(value) > limit:
-            fail(column, f"too long: {len(value)} characters, at most {limit}")
+            fail(
+                column,
+                N_("too long: {length} characters, at most {limit}"),
+                length=len(value),
+                limit=limit,
+            )
         else:
             values[column] = value
 
@@ -267,9 +300,14 @@ def _parse_row(line: int, cells: dict[str, str], errors: list[DirectoryError]) -
     if level in _LEVEL_BY_NAME:
         values["level"] = _LEVEL_BY_NAME[level]
     elif not level:
-        fail("level", "must not be empty; allowed: " + ", ".join(LEVELS))
+        fail("level", N_("must not be empty; allowed: {allowed}"), allowed=", ".join(LEVELS))
     else:
-        fail("level", f"unknown level {_quoted(level)}; allowed: " + ", ".join(LEVELS))
+        fail(
+            "level",
+            N_("unknown level {value}; allowed: {allowed}"),
+            value=_quoted(level),
+            allowed=", ".join(LEVELS),
+        )
 
     text("region")
     text("address", multiline=True)
@@ -283,8 +321,11 @@ def _parse_row(line: int, cells: dict[str, str], errors: list[DirectoryError]) -
             if phone is None:
                 fail(
                     "phone",
-                    f"{_quoted(raw_phone)} is not a valid phone number "
-                    "(e.g. +380 44 123 4567, or 044 123 4567 for Ukraine)",
+                    N_(
+                        "{value} is not a valid phone number "
+                        "(e.g. +380 44 123 4567, or 044 123 4567 for Ukraine)"
+                    ),
+                    value=_quoted(raw_phone),
                 )
             else:
                 values["phone"] = phone
@@ -292,33 +333,42 @@ def _parse_row(line: int, cells: dict[str, str], errors: list[DirectoryError]) -
     text("request_email")
     email = values.get("request_email")
     if email is not None and not _EMAIL.fullmatch(email):
-        fail("request_email", f"{_quoted(email)} is not an e-mail address")
+        fail("request_email", N_("{value} is not an e-mail address"), value=_quoted(email))
         del values["request_email"]
 
     for column in ("website", "public_council_url"):
         text(column)
         url = values.get(column)
         if url is not None and not _is_web_address(url):
-            fail(column, f"{_quoted(url)} is not a web address starting with http:// or https://")
+            fail(
+                column,
+                N_("{value} is not a web address starting with http:// or https://"),
+                value=_quoted(url),
+            )
             del values[column]
 
     if cells["petition_threshold"].strip():
         values["petition_threshold"] = whole_number("petition_threshold")
     else:
-        fail("petition_threshold", "must not be empty (the signatures a petition needs)")
+        fail("petition_threshold", N_("must not be empty (the signatures a petition needs)"))
 
     months_raw = cells["petition_period_months"].strip()
     days_raw = cells["petition_period_days"].strip()
     if months_raw and days_raw:
         fail(
             "petition_period_months",
-            "both petition_period_months and petition_period_days are set; set exactly one of them",
+            N_(
+                "both petition_period_months and petition_period_days are set; "
+                "set exactly one of them"
+            ),
         )
     elif not months_raw and not days_raw:
         fail(
             "petition_period_months",
-            "neither petition_period_months nor petition_period_days is set; "
-            "set exactly one of them",
+            N_(
+                "neither petition_period_months nor petition_period_days is set; "
+                "set exactly one of them"
+            ),
         )
     else:
         values["petition_period_months"] = (
@@ -417,7 +467,8 @@ def _match_rows(
                     DirectoryError(
                         row.line,
                         "name_uk",
-                        f"duplicate of line {first_line_of_name[name]} (the same name_uk)",
+                        N_("duplicate of line {line} (the same name_uk)"),
+                        {"line": first_line_of_name[name]},
                     )
                 )
             else:
@@ -428,7 +479,8 @@ def _match_rows(
                     DirectoryError(
                         row.line,
                         "id",
-                        f"duplicate of line {first_line_of_id[row.authority_id]} (the same id)",
+                        N_("duplicate of line {line} (the same id)"),
+                        {"line": first_line_of_id[row.authority_id]},
                     )
                 )
             else:
@@ -438,8 +490,11 @@ def _match_rows(
                     DirectoryError(
                         row.line,
                         "id",
-                        f"there is no authority with id {row.authority_id} "
-                        "(leave id empty to add a new authority)",
+                        N_(
+                            "there is no authority with id {id} "
+                            "(leave id empty to add a new authority)"
+                        ),
+                        {"id": row.authority_id},
                     )
                 )
 
@@ -465,8 +520,11 @@ def _match_rows(
                 DirectoryError(
                     row.line,
                     "name_uk",
-                    f"authority {holder.id} already has this name "
-                    "(rename it in the same file, or use its id)",
+                    N_(
+                        "authority {id} already has this name "
+                        "(rename it in the same file, or use its id)"
+                    ),
+                    {"id": holder.id},
                 )
             )
     return targets
@@ -509,7 +567,9 @@ async def save_authority(
         holder = await session.scalar(select(Authority).where(Authority.name_uk == name))
         if holder is not None and holder is not target:
             errors.append(
-                DirectoryError(1, "name_uk", f"authority {holder.id} already has this name")
+                DirectoryError(
+                    1, "name_uk", N_("authority {id} already has this name"), {"id": holder.id}
+                )
             )
     if errors:
         return errors

@@ -1,9 +1,9 @@
 """The Babel catalogs: the template follows the code, and uk and en are complete and correct.
 
-The code's source strings are English msgids, extracted with the keywords ``_`` and
-``ngettext`` (singular and plural) from bot/, handlers/ and civic/ into
-locales/messages.pot; ``make extract`` regenerates the template and merges it into
-locales/uk and locales/en.
+The code's source strings are English msgids, extracted with the keywords ``_``, ``N_``
+(marked where written, translated where shown) and ``ngettext`` (singular and plural)
+from bot/, handlers/ and civic/ into locales/messages.pot; ``make extract`` regenerates
+the template and merges it into locales/uk and locales/en.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ ROOT = Path(__file__).parents[1]
 LOCALES = ROOT / "locales"
 TEMPLATE = LOCALES / f"{DOMAIN}.pot"
 SOURCE_DIRS = ("bot", "handlers", "civic")
-KEYWORDS: Mapping[str, tuple[int, int] | None] = {"_": None, "ngettext": (1, 2)}
+KEYWORDS: Mapping[str, tuple[int, int] | None] = {"_": None, "N_": None, "ngettext": (1, 2)}
 
 # The gettext plural forms of each catalog, in msgstr[i] order, named by CLDR category.
 PLURAL_CATEGORIES = {"uk": ("one", "few", "many"), "en": ("one", "other")}

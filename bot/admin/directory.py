@@ -30,6 +30,8 @@ from storage.models import Authority, AuthorityLevel
 
 PAGE_SIZE = 50
 FIELDS = tuple(column for column in COLUMNS if column != "id")
+# A file of a million bad rows is described by its first problems.
+MAX_PROBLEMS_SHOWN = 500
 
 
 async def authority_list(context: AdminContext) -> web.StreamResponse:
@@ -74,7 +76,7 @@ def _form_page(
 ) -> web.Response:
     by_field: dict[str, list[str]] = {}
     for error in errors:
-        by_field.setdefault(error.column or "", []).append(error.message)
+        by_field.setdefault(error.column or "", []).append(explained(context, error))
     return context.render(
         "authority.html",
         http_status=http_status,
@@ -84,6 +86,11 @@ def _form_page(
         levels=[(level, level_label(context.texts, AuthorityLevel(level))) for level in LEVELS],
         may_edit=context.official.can(Permission.MANAGE_DIRECTORY),
     )
+
+
+def explained(context: AdminContext, error: DirectoryError) -> str:
+    """The problem in the official's language (the command line prints it in English)."""
+    return context.texts._(error.template).format(**error.values)
 
 
 def _as_cells(authority: Authority) -> dict[str, str]:
@@ -188,6 +195,10 @@ async def import_file(context: AdminContext) -> web.StreamResponse:
         "authorities_import.html",
         http_status=200 if report.ok else 400,
         report=report,
+        problems=[
+            (error.line, error.column or "", explained(context, error))
+            for error in report.errors[:MAX_PROBLEMS_SHOWN]
+        ],
         filename=upload.filename,
     )
 

@@ -178,6 +178,19 @@ async def test_the_directory_goes_out_and_back_in_as_csv(
         assert authority.petition_threshold == 75
 
 
+async def test_problems_are_told_in_the_officials_language(
+    client: Client, database: Database, clock: FixedClock
+) -> None:
+    """A Ukrainian-speaking administrator reads the form's problems in Ukrainian, with
+    the value they typed in them."""
+    admin = await _admin(client, database, clock)
+    await admin.post("/admin/language", language="uk", back="/admin/authorities/new")
+    response = await admin.post("/admin/authorities/new", **{**GOOD, "phone": "12"})
+    page = await response.text()
+    assert response.status == 400
+    assert "&#39;12&#39; — недійсний номер телефону" in page
+
+
 async def test_only_administrators_change_the_directory(
     client: Client, database: Database, clock: FixedClock
 ) -> None:
