@@ -1,5 +1,6 @@
-"""Officials' accounts: creation, passwords (Argon2), the TOTP second factor and its
-recovery codes.
+"""Officials' accounts: creation, role and authorities, passwords (Argon2), the TOTP
+second factor and its recovery codes, and what an administrator may do to others'
+accounts (never leaving the platform without an administrator).
 
 What an official may see and do is ``civic.access``; their sessions and the login
 throttle are ``civic.official_sessions``.
@@ -17,6 +18,7 @@ import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Authority
@@ -29,6 +31,10 @@ from storage.official_models import (
 )
 
 PASSWORD_MIN, PASSWORD_MAX = 12, 200
+# Generated passwords: four groups of five characters from 31 that are hard to misread
+# (no 0/o, 1/l/i), about 99 bits, to be read out or typed from a note.
+GENERATED_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+GENERATED_GROUPS, GENERATED_GROUP_LENGTH = 4, 5
 TOTP_STEP_SECONDS = 30
 RECOVERY_CODES = 10
 TOTP_ISSUER = "VzayemoDiia"
@@ -66,6 +72,27 @@ def check_password(password: str) -> str:
     if not PASSWORD_MIN <= len(password) <= PASSWORD_MAX:
         raise OfficialError("weak_password")
     return password
+
+
+def generated_password() -> str:
+    """A new random password (``secrets``) for an account an administrator creates or
+    resets; the caller shows it once and keeps only its hash."""
+    groups = (
+        "".join(secrets.choice(GENERATED_ALPHABET) for _ in range(GENERATED_GROUP_LENGTH))
+        for _ in range(GENERATED_GROUPS)
+    )
+    return check_password("-".join(groups))
+
+
+def snapshot(official: Official) -> dict[str, object]:
+    """What the audit log keeps of an account before and after a change: never its
+    password, secret or codes."""
+    return {
+        "email": official.email,
+        "role": official.role.value,
+        "authorities": sorted(link.authority_id for link in official.authorities),
+        "totp": official.totp_confirmed_at is not None,
+    }
 
 
 def verify_password(official: Official | None, password: str) -> bool:
@@ -111,6 +138,52 @@ class Officials:
     async def all(self) -> Sequence[Official]:
         return (await self.session.scalars(select(Official).order_by(Official.email))).all()
 
+    async def _binding(self, role: OfficialRole, authority_ids: Iterable[int]) -> list[int]:
+        """The authorities the role is bound to, checked: an official needs at least one,
+        other roles none, and each must exist."""
+        bound = sorted(set(authority_ids))
+        if role is OfficialRole.OFFICIAL and not bound:
+            raise OfficialError("official_needs_authority")
+        if role is not OfficialRole.OFFICIAL and bound:
+            raise OfficialError("only_officials_have_authorities")
+        if bound:
+            known = set(
+                await self.session.scalars(select(Authority.id).where(Authority.id.in_(bound)))
+            )
+            if missing := [a for a in bound if a not in known]:
+                raise OfficialError(f"unknown_authority:{missing[0]}")
+        return bound
+
+    async def create(
+        self,
+        email: str,
+        role: OfficialRole,
+        authority_ids: Iterable[int],
+        password: str,
+        now: datetime,
+    ) -> Official:
+        """A new account; an e-mail that already has one is refused (``email_taken``)."""
+        email = normal_email(email)
+        if await self.by_email(email) is not None:
+            raise OfficialError("email_taken")
+        bound = await self._binding(role, authority_ids)
+        official = Official(
+            email=email,
+            role=role,
+            password_hash=_HASHER.hash(check_password(password)),
+            created_at=now,
+            password_changed_at=now,
+            authorities=[OfficialAuthority(authority_id=a) for a in bound],
+        )
+        self.session.add(official)
+        try:
+            await self.session.flush()
+        except IntegrityError as error:
+            # The unique e-mail: the same address created a moment ago by someone else.
+            # The transaction is spoilt and ends with this error, writing nothing.
+            raise OfficialError("email_taken") from error
+        return official
+
     async def put(
         self,
         email: str,
@@ -123,38 +196,84 @@ class Officials:
         password (which signs every session out). Returns the account and whether it is
         new."""
         email = normal_email(email)
-        bound = sorted(set(authority_ids))
-        if role is OfficialRole.OFFICIAL and not bound:
-            raise OfficialError("official_needs_authority")
-        if role is not OfficialRole.OFFICIAL and bound:
-            raise OfficialError("only_officials_have_authorities")
-        if bound:
-            known = set(
-                await self.session.scalars(select(Authority.id).where(Authority.id.in_(bound)))
-            )
-            if missing := [a for a in bound if a not in known]:
-                raise OfficialError(f"unknown_authority:{missing[0]}")
-        password_hash = _HASHER.hash(check_password(password))
         official = await self.by_email(email)
-        created = official is None
         if official is None:
-            official = Official(
-                email=email,
-                role=role,
-                password_hash=password_hash,
-                created_at=now,
-                password_changed_at=now,
-                authorities=[OfficialAuthority(authority_id=a) for a in bound],
-            )
-            self.session.add(official)
-        else:
-            official.role = role
-            official.password_hash = password_hash
-            official.password_changed_at = now
-            await revoke_all(self.session, official.id, now)
-            official.authorities = [OfficialAuthority(authority_id=a) for a in bound]
+            return await self.create(email, role, authority_ids, password, now), True
+        bound = await self._binding(role, authority_ids)
+        official.role = role
+        official.password_hash = _HASHER.hash(check_password(password))
+        official.password_changed_at = now
+        await revoke_all(self.session, official.id, now)
+        official.authorities = [OfficialAuthority(authority_id=a) for a in bound]
         await self.session.flush()
-        return official, created
+        return official, False
+
+    # --- an administrator's changes to an account ---------------------------------
+
+    async def change_access(
+        self,
+        official: Official,
+        role: OfficialRole,
+        authority_ids: Iterable[int],
+        now: datetime,
+    ) -> bool:
+        """A new role and authorities, checked as for a new account. When the rights
+        shrink (the role changes, or an authority is taken away) every session of the
+        account ends, so it signs in again with the new rights; returns whether they
+        did. The last administrator cannot be given another role."""
+        bound = await self._binding(role, authority_ids)
+        if official.role is OfficialRole.ADMINISTRATOR and role is not OfficialRole.ADMINISTRATOR:
+            await self._keep_an_administrator(official)
+        had = {link.authority_id for link in official.authorities}
+        shrinks = role is not official.role or not had <= set(bound)
+        official.role = role
+        official.authorities = [
+            *(link for link in official.authorities if link.authority_id in bound),
+            *(OfficialAuthority(authority_id=a) for a in bound if a not in had),
+        ]
+        if shrinks:
+            await revoke_all(self.session, official.id, now)
+        await self.session.flush()
+        return shrinks
+
+    async def _keep_an_administrator(self, official: Official) -> None:
+        """Refuse (``last_administrator``) unless another administrator remains. The
+        administrators' rows are locked in one order (PostgreSQL), so two demoting each
+        other at once cannot both pass; SQLite's writers take turns anyway."""
+        administrators = await self.session.scalars(
+            select(Official.id)
+            .where(Official.role == OfficialRole.ADMINISTRATOR)
+            .order_by(Official.id)
+            .with_for_update()
+        )
+        if not [a for a in administrators.all() if a != official.id]:
+            raise OfficialError("last_administrator")
+
+    async def reset_password(self, official: Official, now: datetime, *, by: int) -> str:
+        """A generated password replaces the account's (every session ends); returned to
+        be shown once. ``by`` is the administrator's own account: their own password is
+        changed on their own page, knowing the current one (``own_account``)."""
+        if official.id == by:
+            raise OfficialError("own_account")
+        password = generated_password()
+        official.password_hash = _HASHER.hash(password)
+        official.password_changed_at = now
+        await revoke_all(self.session, official.id, now)
+        return password
+
+    async def reset_second_factor(self, official: Official, now: datetime, *, by: int) -> None:
+        """The TOTP secret and the recovery codes are cleared, so the person sets the
+        second factor up again (an administrator is made to at the next sign-in); every
+        session ends. Not on the administrator's own account (``own_account``)."""
+        if official.id == by:
+            raise OfficialError("own_account")
+        official.totp_secret = None
+        official.totp_confirmed_at = None
+        official.totp_last_step = None
+        await self.session.execute(
+            delete(RecoveryCode).where(RecoveryCode.official_id == official.id)
+        )
+        await revoke_all(self.session, official.id, now)
 
     async def change_password(
         self, official: Official, current: str, new: str, now: datetime
@@ -246,7 +365,8 @@ def enrolment_of(official: Official) -> Enrolment:
 
 
 async def revoke_all(session: AsyncSession, official_id: int, now: datetime) -> None:
-    """Every session of the account ends (a password change, a replaced account)."""
+    """Every session of the account ends (a password change or reset, a replaced
+    account, rights taken away)."""
     await session.execute(
         update(OfficialSession)
         .where(OfficialSession.official_id == official_id, OfficialSession.revoked_at.is_(None))
