@@ -1,5 +1,5 @@
-"""Accounts: my own (password, second factor) and, for the administrator, everyone's
-with their live sessions, which can be ended from here."""
+"""Accounts: my own (password, second factor) here; everyone's, for the administrator,
+in ``bot.admin.account_admin`` (its routes are part of ``ROUTES``)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,12 @@ import segno
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.admin import account_admin
 from bot.admin.context import AdminContext
 from bot.admin.contract import AdminRoute
 from bot.admin.forms import posted
 from bot.admin.responses import see_other
-from civic.access import Access, Permission
+from civic.access import Access
 from civic.audit import record
 from civic.official_sessions import OfficialSessions
 from civic.officials import OfficialError, Officials, enrolment_of
@@ -131,38 +132,11 @@ async def enrol(context: AdminContext) -> web.StreamResponse:
     return context.render("enrol.html", uri=None, secret=None, qr=None, problem=None, codes=codes)
 
 
-async def accounts(context: AdminContext) -> web.StreamResponse:
-    async with context.database.transaction() as session:
-        officials = await Officials(session).all()
-        live = await OfficialSessions(session, context.session_policy).live(context.now)
-    emails = {official.id: official.email for official in officials}
-    return context.render("accounts.html", officials=officials, live=live, emails=emails)
-
-
-async def end_session(context: AdminContext) -> web.StreamResponse:
-    form = posted(context.request)
-    async with context.database.transaction() as session:
-        row = await OfficialSessions(session).revoke_by_id(form.get("session")[:64], context.now)
-        if row is None:
-            raise web.HTTPNotFound()
-        record(
-            session,
-            context.actor,
-            action="end_session",
-            object_type="official",
-            object_id=row.official_id,
-            now=context.now,
-            after={"revoked_at": context.now},
-        )
-    return see_other("/admin/accounts")
-
-
 ROUTES = (
     AdminRoute("GET", "/account", my_account),
     AdminRoute("POST", "/account/password", change_password),
     AdminRoute("GET", "/account/second-factor", enrol_intro),
     AdminRoute("POST", "/account/second-factor/start", enrol_start),
     AdminRoute("POST", "/account/second-factor", enrol),
-    AdminRoute("GET", "/accounts", accounts, Permission.MANAGE_ACCOUNTS),
-    AdminRoute("POST", "/accounts/sessions/end", end_session, Permission.MANAGE_ACCOUNTS),
+    *account_admin.ROUTES,
 )
