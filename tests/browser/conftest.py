@@ -24,7 +24,7 @@ from typing import Any, NoReturn
 
 import aiohttp
 import pytest
-from playwright.async_api import Browser, BrowserContext, Page, async_playwright
+from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
 from playwright.async_api import Error as PlaywrightError
 
 from bot.app import build_core
@@ -44,6 +44,9 @@ from tests.fakes.telegram_api import DEFAULT_TOKEN, FakeTelegramAPI
 from tests.fakes.viber_api import SIGNATURE_HEADER, FakeViberApi, button_labeled, sign
 
 CHROMIUM = Path("/usr/bin/chromium")
+# Pages answer in milliseconds; the margin is for a loaded CI machine.
+TIMEOUT_MS = 10_000
+expect.set_options(timeout=TIMEOUT_MS)
 VIBER_TOKEN = "4453b6ac12345678-e02c5f12174805f9-daec9cbb5448c51f"
 
 Json = dict[str, Any]
@@ -201,7 +204,7 @@ async def open_page(browser: Browser, product: Product) -> AsyncIterator[OpenPag
 
     async def opened() -> Page:
         context = await browser.new_context(base_url=product.url)
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
         return await context.new_page()
 
