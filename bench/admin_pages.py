@@ -711,7 +711,7 @@ def print_exports(title: str, results: Sequence[ExportResult]) -> None:
     print(title)
     head = (
         f"  {'export':<34} {'rows':>10} {'MB':>8} {'first B s':>9} {'total s':>8}"
-        f" {'again s':>13} {'RSS before':>10} {'peak':>8} {'growth':>8}"
+        f" {'again s':>13} {'server CPU':>10} {'RSS before':>10} {'peak':>8} {'growth':>8}"
     )
     print(head)
     print("  " + "-" * (len(head) - 2))
@@ -727,6 +727,7 @@ def print_exports(title: str, results: Sequence[ExportResult]) -> None:
         print(
             f"  {result.label:<34} {result.rows:>10,} {result.body_bytes / 1e6:>8.1f}"
             f" {result.first_byte_s:>9.3f} {result.total_s:>8.2f} {again:>13}"
+            f" {result.server_cpu_s:>9.2f}s"
             f" {result.rss_before_kb / 1024:>8.1f}MB {peak / 1024:>6.1f}MB"
             f" {result.growth_kb / 1024:>+6.1f}MB"
         )
@@ -770,10 +771,13 @@ async def measure_pages(
     repeat: int,
     warmup: int,
     dsn: str,
+    only: str | None = None,
 ) -> list[PageResult]:
     results = []
     for client in browsers:
         for page in pages_of(client.role):
+            if only and only not in page.label:
+                continue
             result = await measure_page(client, server, page, repeat, warmup, dsn)
             if result.skipped is None and result.failed is None:
                 print(
@@ -886,6 +890,7 @@ async def measure_phases(
                 args.repeat,
                 args.warmup,
                 target.dsn,
+                args.only,
             )
         print_pages(f"Pages ({seeded.counts['audit_entry']:,} audit entries)", page_results)
 
@@ -927,6 +932,7 @@ async def measure_phases(
                     args.repeat,
                     args.warmup,
                     target.dsn,
+                    args.only,
                 )
             print_pages(f"Audit pages ({total:,} audit entries)", large_results)
         if not args.skip_exports:
@@ -1000,6 +1006,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--export-repeats", type=int, default=2, help="timed downloads after the measured one"
+    )
+    parser.add_argument(
+        "--only", metavar="TEXT", help="time only the pages whose label contains TEXT"
     )
     parser.add_argument("--skip-pages", action="store_true")
     parser.add_argument("--skip-exports", action="store_true")
