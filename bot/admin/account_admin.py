@@ -22,7 +22,6 @@ from bot.admin.contract import AdminRoute
 from bot.admin.forms import Form, posted
 from bot.admin.responses import see_other
 from civic.access import Permission
-from civic.audit import record
 from civic.official_sessions import OfficialSessions
 from civic.officials import (
     OfficialError,
@@ -119,13 +118,11 @@ async def create(context: AdminContext) -> web.StreamResponse:
             official = await Officials(session).create(
                 email, role, authority_ids, password, context.now
             )
-            record(
+            context.audit(
                 session,
-                context.actor,
                 action="create_official",
                 object_type="official",
                 object_id=official.id,
-                now=context.now,
                 after=snapshot(official),
             )
             shown = (official.id, official.email, official.role.value)
@@ -198,13 +195,11 @@ async def change_access(context: AdminContext) -> web.StreamResponse:
             signed_out = await Officials(session).change_access(
                 official, role, authority_ids, context.now
             )
-            record(
+            context.audit(
                 session,
-                context.actor,
                 action="change_official_access",
                 object_type="official",
                 object_id=official.id,
-                now=context.now,
                 before=before,
                 after={**snapshot(official), "sessions_ended": signed_out},
             )
@@ -224,13 +219,11 @@ async def reset_password(context: AdminContext) -> web.StreamResponse:
             password = await Officials(session).reset_password(
                 official, context.now, by=context.official.official_id
             )
-            record(
+            context.audit(
                 session,
-                context.actor,
                 action="reset_official_password",
                 object_type="official",
                 object_id=official.id,
-                now=context.now,
                 before=before,
                 after={
                     **snapshot(official),
@@ -260,13 +253,11 @@ async def reset_second_factor(context: AdminContext) -> web.StreamResponse:
             await Officials(session).reset_second_factor(
                 official, context.now, by=context.official.official_id
             )
-            record(
+            context.audit(
                 session,
-                context.actor,
                 action="reset_official_second_factor",
                 object_type="official",
                 object_id=official.id,
-                now=context.now,
                 before=before,
                 after={**snapshot(official), "sessions_ended": True},
             )
@@ -282,13 +273,11 @@ async def end_all_sessions(context: AdminContext) -> web.StreamResponse:
         sessions = OfficialSessions(session, context.session_policy)
         live = len(await sessions.live(context.now, official.id))
         await revoke_all(session, official.id, context.now)
-        record(
+        context.audit(
             session,
-            context.actor,
             action="end_official_sessions",
             object_type="official",
             object_id=official.id,
-            now=context.now,
             before={**snapshot(official), "live_sessions": live},
             after={**snapshot(official), "live_sessions": 0},
         )
@@ -303,13 +292,11 @@ async def end_session(context: AdminContext) -> web.StreamResponse:
         row = await OfficialSessions(session).revoke_by_id(form.get("session")[:64], context.now)
         if row is None:
             raise web.HTTPNotFound()
-        record(
+        context.audit(
             session,
-            context.actor,
             action="end_session",
             object_type="official",
             object_id=row.official_id,
-            now=context.now,
             after={"revoked_at": context.now},
         )
         official_id = row.official_id

@@ -15,7 +15,6 @@ from bot.admin.contract import AdminRoute
 from bot.admin.forms import posted
 from bot.admin.responses import see_other
 from civic.access import Access
-from civic.audit import record
 from civic.official_sessions import OfficialSessions
 from civic.officials import OfficialError, Officials, enrolment_of
 from storage.official_models import Official, OfficialSession
@@ -51,13 +50,11 @@ async def change_password(context: AdminContext) -> web.StreamResponse:
             problem: str | None = error.code
         else:
             problem = None
-            record(
+            context.audit(
                 session,
-                context.actor,
                 action="change_password",
                 object_type="official",
                 object_id=official.id,
-                now=context.now,
             )
     if problem is None:
         # Every session ended with the change, this one too: sign in with the new password.
@@ -110,13 +107,11 @@ async def enrol(context: AdminContext) -> web.StreamResponse:
             row = await session.get(OfficialSession, context.session_key)
             if row is not None:
                 await OfficialSessions(session).second_factor_given(row, context.now)
-            record(
+            context.audit(
                 session,
-                context.actor,
                 action="enrol_second_factor",
                 object_type="official",
                 object_id=official.id,
-                now=context.now,
             )
         pending = enrolment_of(official)
     if codes is None:

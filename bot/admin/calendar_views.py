@@ -16,7 +16,6 @@ from bot.admin.contract import AdminRoute
 from bot.admin.forms import posted
 from bot.admin.responses import see_other
 from civic.access import Permission
-from civic.audit import record
 from civic.information_requests import (
     CALENDAR_REASON_RULE,
     InformationRequests,
@@ -154,13 +153,11 @@ async def save(context: AdminContext) -> web.StreamResponse:
                     change.day, change.kind, change.reason, context.now
                 )
                 after = {"kind": change.kind, "reason": change.reason}
-            record(
+            context.audit(
                 session,
-                context.actor,
                 action="calendar_clear" if change.kind is None else "calendar_set",
                 object_type="calendar_day",
                 object_id=change.day.isoformat(),
-                now=context.now,
                 before=before,
                 after={**(after or {}), "requests_moved": [m.request.number for m in moved]},
             )

@@ -3,17 +3,18 @@ texts in their language, the clock, the database, and rendering."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.admin.render import Renderer
 from civic.access import Access, AccessDenied, Permission
-from civic.audit import Actor
+from civic.audit import Actor, record
 from civic.clock import Clock
 from civic.official_sessions import SessionPolicy
 from handlers.texts import Texts
@@ -59,6 +60,30 @@ class AdminContext:
         if self.access is None:
             raise web.HTTPForbidden()
         return self.access
+
+    def audit(
+        self,
+        session: AsyncSession,
+        *,
+        action: str,
+        object_type: str,
+        object_id: int | str | None,
+        before: Mapping[str, Any] | None = None,
+        after: Mapping[str, Any] | None = None,
+        summary: str | None = None,
+    ) -> None:
+        """The audit entry of this official's action, in the action's own transaction."""
+        record(
+            session,
+            self.actor,
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            now=self.now,
+            before=before,
+            after=after,
+            summary=summary,
+        )
 
     def require(self, permission: Permission, authority_id: int | None = None) -> None:
         """Refuse unless the official may; an object of another authority is "not found",

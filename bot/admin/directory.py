@@ -14,7 +14,6 @@ from bot.admin.contract import AdminRoute, AdminViews, NavEntry
 from bot.admin.forms import posted
 from bot.admin.responses import secured, see_other
 from civic.access import Permission
-from civic.audit import record
 from civic.authority_directory import (
     COLUMNS,
     LEVELS,
@@ -123,13 +122,11 @@ async def _save(context: AdminContext, authority_id: int | None) -> web.StreamRe
         except LookupError:
             raise web.HTTPNotFound() from None
         if isinstance(saved, SavedAuthority):
-            record(
+            context.audit(
                 session,
-                context.actor,
                 action="authority_create" if saved.before is None else "authority_edit",
                 object_type="authority",
                 object_id=saved.authority.id,
-                now=context.now,
                 before=saved.before,
                 after=saved.after,
             )
@@ -177,13 +174,11 @@ async def import_file(context: AdminContext) -> web.StreamResponse:
     async with context.database.transaction() as session:
         report = await import_directory(session, upload.content, context.now)
         if report.ok:
-            record(
+            context.audit(
                 session,
-                context.actor,
                 action="directory_import",
                 object_type="directory",
                 object_id=None,
-                now=context.now,
                 after={
                     "file": upload.filename,
                     "created": report.created,

@@ -19,7 +19,6 @@ from bot.admin.forms import Form, posted
 from bot.admin.responses import see_other
 from civic import petition_desk as desk
 from civic.access import Permission
-from civic.audit import record
 from civic.information_requests import InformationRequests
 from civic.petitions import PetitionError, Petitions
 from civic.text import TextProblem
@@ -120,13 +119,11 @@ def action(name: str, permission: Permission, change: Change) -> AdminRoute:
                 context.require(permission, petition.authority_id)
                 before = _snapshot(petition)
                 petition = await change(Petitions(session), petition_id, form, context.now)
-                record(
+                context.audit(
                     session,
-                    context.actor,
                     action=f"petition_{name}",
                     object_type="petition",
                     object_id=petition_id,
-                    now=context.now,
                     before=before,
                     after=_snapshot(petition),
                 )

@@ -18,7 +18,6 @@ from bot.admin.contract import AdminRoute, AdminViews, NavEntry
 from bot.admin.forms import Form, posted
 from bot.admin.responses import see_other
 from civic.access import Access, Permission
-from civic.audit import record
 from civic.deadlines import Lateness, deadline, time_left
 from civic.information_requests import (
     OPEN,
@@ -187,13 +186,11 @@ def action(name: str, change: Change) -> AdminRoute:
                 after = _snapshot(request)
                 if uploaded := [file.filename for file in form.files.get("files", [])]:
                     after["files"] = uploaded
-                record(
+                context.audit(
                     session,
-                    context.actor,
                     action=f"request_{name}",
                     object_type="information_request",
                     object_id=request_id,
-                    now=context.now,
                     before=before,
                     after=after,
                 )
