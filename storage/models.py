@@ -25,6 +25,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
     true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -317,6 +318,10 @@ class RequestAttachment(Base):
     created_at: Mapped[datetime]
 
 
+_WAITING_OWN = text("sent_at IS NULL AND dropped_at IS NULL AND broadcast_id IS NULL")
+_WAITING_BROADCAST = text("sent_at IS NULL AND dropped_at IS NULL AND broadcast_id IS NOT NULL")
+
+
 class Notice(Base):
     """A message owed to a citizen about something that changed (transactional outbox).
 
@@ -341,8 +346,30 @@ class Notice(Base):
     # Set when the notice was given up (no reachable account, or too many failures).
     dropped_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
+    # A broadcast's row: the one account it goes to (no other messenger stands in), and
+    # how it ended (delivered, unreachable, failed, opted_out, cancelled) for its counts.
+    broadcast_id: Mapped[int | None] = mapped_column(ForeignKey("broadcast.id"))
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("channel_account.id"))
+    outcome: Mapped[str | None] = mapped_column(String(20))
 
-    __table_args__ = (Index("ix_notice_pending", "sent_at", "dropped_at", "send_after"),)
+    __table_args__ = (
+        # The worker claims due rows in id order: a citizen's own notices first, then
+        # broadcasts' rows, each from a partial index of the rows still waiting, so a
+        # million queued broadcast rows are never sorted, nor scanned past for a notice.
+        Index(
+            "ix_notice_waiting_own",
+            "id",
+            postgresql_where=_WAITING_OWN,
+            sqlite_where=_WAITING_OWN,
+        ),
+        Index(
+            "ix_notice_waiting_broadcast",
+            "id",
+            postgresql_where=_WAITING_BROADCAST,
+            sqlite_where=_WAITING_BROADCAST,
+        ),
+        Index("ix_notice_broadcast_outcome", "broadcast_id", "outcome"),
+    )
 
 
 class Mail(Base):
@@ -390,3 +417,4 @@ __all__ = [
 # The officials' tables live in their own module but in this metadata: every user of
 # ``Base.metadata`` (migrations, the schema check, tests) sees the whole schema.
 from storage import official_models as _official_models  # noqa: E402, F401
+from storage import outbox_models as _outbox_models  # noqa: E402, F401

@@ -1,0 +1,322 @@
+"""Broadcasts: an official's announcement to everyone reachable, or to the followers of a
+topic or a region, on chosen messengers and in chosen languages.
+
+A broadcast is one row when it is made; the delivery worker expands it into one notice
+row per recipient account, a batch at a time, keyed on ``channel_account.id`` (the
+broadcast's ``expand_cursor``), so that expansion is resumable after a crash, memory stays
+flat for millions, and the first messages leave while later batches are still expanded.
+Each row ends with one outcome, and the broadcast's counts are those outcomes.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    exists,
+    func,
+    insert,
+    literal,
+    not_,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from civic.text import LengthRule, check_length
+from storage.models import ChannelAccount, Notice
+from storage.outbox_models import (
+    Broadcast,
+    BroadcastStatus,
+    FollowedTopic,
+    NotificationPreference,
+)
+
+BROADCAST_KIND = "broadcast"
+LANGUAGES = ("uk", "en")
+# Telegram's limit for one message (Viber allows more): a broadcast is one message.
+TEXT_RULE = LengthRule(min_chars=2, max_chars=4000, min_letters=2)
+# Accounts expanded into rows per step: one statement each, bounded memory.
+EXPAND_BATCH = 5000
+
+
+class Outcome(enum.StrEnum):
+    DELIVERED = "delivered"
+    UNREACHABLE = "unreachable"  # blocked, unsubscribed: the account is marked too
+    FAILED = "failed"  # given up after retries, reason in last_error
+    OPTED_OUT = "opted_out"  # turned announcements off (before or during the broadcast)
+    CANCELLED = "cancelled"  # the broadcast was cancelled before this row was sent
+
+
+class BroadcastError(Exception):
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who a broadcast is for. Empty ``channels``/``languages``: all of them. With a
+    ``topic`` or a ``region``, only citizens who follow it; without, everyone who has not
+    turned announcements off."""
+
+    channels: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    region: str | None = None
+    topic: str | None = None
+
+
+@dataclass(frozen=True)
+class BroadcastDraft:
+    texts: Mapping[str, str]
+    audience: Audience = field(default_factory=Audience)
+
+
+@dataclass(frozen=True)
+class Progress:
+    status: BroadcastStatus
+    expanded: bool
+    queued: int  # rows without an outcome yet
+    counts: Mapping[str, int]  # outcome -> rows
+
+    @property
+    def total(self) -> int:
+        return self.queued + sum(self.counts.values())
+
+    def count(self, outcome: Outcome) -> int:
+        return self.counts.get(outcome.value, 0)
+
+
+def clean_texts(texts: Mapping[str, str]) -> dict[str, str]:
+    """The texts per language, checked; Ukrainian is required (the fallback for all)."""
+    cleaned = {
+        language: check_length(text, TEXT_RULE)
+        for language, text in texts.items()
+        if language in LANGUAGES and text.strip()
+    }
+    if "uk" not in cleaned:
+        raise BroadcastError("ukrainian_text_required")
+    return cleaned
+
+
+def _audience_filter(audience: Audience) -> ColumnElement[bool]:
+    conditions: list[ColumnElement[bool]] = [ChannelAccount.reachable.is_(True)]
+    if audience.channels:
+        conditions.append(ChannelAccount.channel.in_(audience.channels))
+    if audience.languages:
+        conditions.append(ChannelAccount.locale.in_(audience.languages))
+    if audience.topic is not None:
+        conditions.append(
+            exists().where(
+                FollowedTopic.citizen_id == ChannelAccount.citizen_id,
+                FollowedTopic.topic == audience.topic,
+            )
+        )
+    if audience.region is not None:
+        conditions.append(
+            exists().where(
+                NotificationPreference.citizen_id == ChannelAccount.citizen_id,
+                NotificationPreference.region == audience.region,
+            )
+        )
+    return and_(*conditions)
+
+
+def _opted_out() -> ColumnElement[bool]:
+    """The citizen turned announcements off (no preference row: they did not)."""
+    return exists().where(
+        NotificationPreference.citizen_id == ChannelAccount.citizen_id,
+        NotificationPreference.announcements.is_(False),
+    )
+
+
+def audience_of(broadcast: Broadcast) -> Audience:
+    return Audience(
+        tuple(broadcast.channels), tuple(broadcast.languages), broadcast.region, broadcast.topic
+    )
+
+
+class Broadcasts:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def create(
+        self,
+        draft: BroadcastDraft,
+        *,
+        official_id: int | None,
+        created_by: str,
+        send_at: datetime,
+        now: datetime,
+    ) -> Broadcast:
+        texts = clean_texts(draft.texts)
+        audience = draft.audience
+        if any(language not in LANGUAGES for language in audience.languages):
+            raise BroadcastError("unknown_language")
+        broadcast = Broadcast(
+            created_at=now,
+            official_id=official_id,
+            created_by=created_by,
+            texts=texts,
+            channels=list(audience.channels),
+            languages=list(audience.languages),
+            region=audience.region,
+            topic=audience.topic,
+            send_at=max(send_at, now),
+            status=BroadcastStatus.SCHEDULED,
+            expand_cursor=0,
+        )
+        self.session.add(broadcast)
+        await self.session.flush()
+        return broadcast
+
+    async def audience_sizes(self, audience: Audience) -> dict[str, int]:
+        """Accounts per messenger the broadcast would reach now (opted-out ones left out)."""
+        statement = (
+            select(ChannelAccount.channel, func.count())
+            .where(_audience_filter(audience), not_(_opted_out()))
+            .group_by(ChannelAccount.channel)
+        )
+        rows = await self.session.execute(statement)
+        return {channel: int(count) for channel, count in rows.all()}
+
+    async def due(self, now: datetime) -> Sequence[Broadcast]:
+        """Broadcasts whose time has come and whose expansion is not finished."""
+        statement = select(Broadcast).where(
+            or_(
+                and_(Broadcast.status == BroadcastStatus.SCHEDULED, Broadcast.send_at <= now),
+                and_(Broadcast.status == BroadcastStatus.SENDING, Broadcast.expanded_at.is_(None)),
+            )
+        )
+        return (await self.session.scalars(statement.order_by(Broadcast.id))).all()
+
+    async def expand_step(
+        self, broadcast: Broadcast, now: datetime, batch: int = EXPAND_BATCH
+    ) -> int:
+        """Add the rows of the next ``batch`` audience accounts (opted-out ones
+        with their outcome already); how many accounts were looked at (0: expansion is
+        over). Called by the worker in its own transaction, so a crash between steps
+        resumes after the cursor, and no account is added twice."""
+        if broadcast.status is BroadcastStatus.SCHEDULED:
+            broadcast.status = BroadcastStatus.SENDING
+        audience = _audience_filter(audience_of(broadcast))
+        window = (
+            select(ChannelAccount.id)
+            .where(ChannelAccount.id > broadcast.expand_cursor, audience)
+            .order_by(ChannelAccount.id)
+            .limit(batch)
+            .subquery()
+        )
+        bounds = (await self.session.execute(select(func.count(), func.max(window.c.id)))).one()
+        looked_at, last_id = int(bounds[0]), bounds[1]
+        if not looked_at:
+            broadcast.expanded_at = now
+            return 0
+        await self._insert_rows(broadcast, last_id, now, opted=False)
+        await self._insert_rows(broadcast, last_id, now, opted=True)
+        broadcast.expand_cursor = int(last_id)
+        return looked_at
+
+    async def _insert_rows(
+        self, broadcast: Broadcast, last_id: int, now: datetime, *, opted: bool
+    ) -> None:
+        audience = _audience_filter(audience_of(broadcast))
+        opted_out = _opted_out()
+        chosen = select(
+            ChannelAccount.citizen_id,
+            ChannelAccount.channel,
+            literal(BROADCAST_KIND),
+            literal(broadcast.id),
+            literal({}, type_=Notice.__table__.c.payload.type),
+            literal(now, type_=Notice.__table__.c.created_at.type),
+            literal(now, type_=Notice.__table__.c.send_after.type),
+            literal(0),
+            literal(broadcast.id),
+            ChannelAccount.id,
+            literal(Outcome.OPTED_OUT.value if opted else None, type_=Notice.outcome.type),
+            literal(now if opted else None, type_=Notice.__table__.c.dropped_at.type),
+        ).where(
+            ChannelAccount.id > broadcast.expand_cursor,
+            ChannelAccount.id <= last_id,
+            audience,
+            opted_out if opted else not_(opted_out),
+        )
+        await self.session.execute(
+            insert(Notice).from_select(
+                [
+                    "citizen_id",
+                    "channel",
+                    "kind",
+                    "subject_id",
+                    "payload",
+                    "created_at",
+                    "send_after",
+                    "attempts",
+                    "broadcast_id",
+                    "account_id",
+                    "outcome",
+                    "dropped_at",
+                ],
+                chosen,
+            )
+        )
+
+    async def progress(self, broadcast_id: int) -> Progress:
+        broadcast = await self.session.get(Broadcast, broadcast_id)
+        if broadcast is None:
+            raise BroadcastError("not_found")
+        rows = await self.session.execute(
+            select(Notice.outcome, func.count())
+            .where(Notice.broadcast_id == broadcast_id)
+            .group_by(Notice.outcome)
+        )
+        counts: dict[str, int] = {}
+        queued = 0
+        for outcome, count in rows.all():
+            if outcome is None:
+                queued = int(count)
+            else:
+                counts[str(outcome)] = int(count)
+        return Progress(broadcast.status, broadcast.expanded_at is not None, queued, counts)
+
+    async def finish_if_done(self, broadcast: Broadcast, now: datetime) -> bool:
+        """Mark an expanded broadcast done once no row waits."""
+        if broadcast.status is not BroadcastStatus.SENDING or broadcast.expanded_at is None:
+            return False
+        waiting = await self.session.scalar(
+            select(func.count())
+            .select_from(Notice)
+            .where(Notice.broadcast_id == broadcast.id, Notice.outcome.is_(None))
+        )
+        if waiting:
+            return False
+        broadcast.status = BroadcastStatus.DONE
+        broadcast.finished_at = now
+        return True
+
+    async def cancel(self, broadcast_id: int, now: datetime) -> Broadcast:
+        """Stop it: rows not sent yet end as cancelled, the expansion stops."""
+        broadcast = await self.session.get(Broadcast, broadcast_id, with_for_update=True)
+        if broadcast is None:
+            raise BroadcastError("not_found")
+        if broadcast.status in (BroadcastStatus.DONE, BroadcastStatus.CANCELLED):
+            raise BroadcastError("not_running")
+        broadcast.status = BroadcastStatus.CANCELLED
+        broadcast.cancelled_at = now
+        broadcast.expanded_at = broadcast.expanded_at or now
+        await self.session.execute(
+            update(Notice)
+            .where(
+                Notice.broadcast_id == broadcast_id,
+                Notice.outcome.is_(None),
+                Notice.sent_at.is_(None),
+            )
+            .values(outcome=Outcome.CANCELLED.value, dropped_at=now)
+        )
+        return broadcast

@@ -1,0 +1,94 @@
+"""What each citizen asked to receive: announcements at all, quiet hours, the topics and
+the region they follow. Notices about their own affairs are not theirs to turn off: a
+petition's answer or a request's deadline always reaches them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Notice
+from storage.outbox_models import FollowedTopic, NotificationPreference
+
+
+class Preferences:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def of(self, citizen_id: int, now: datetime) -> NotificationPreference:
+        """The citizen's row, made with the defaults when they have none yet."""
+        found = await self.session.get(NotificationPreference, citizen_id)
+        if found is None:
+            found = NotificationPreference(
+                citizen_id=citizen_id,
+                announcements=True,
+                quiet_hours=True,
+                digest=False,
+                updated_at=now,
+            )
+            self.session.add(found)
+            await self.session.flush()
+        return found
+
+    async def set_announcements(self, citizen_id: int, wanted: bool, now: datetime) -> None:
+        """On or off at once: broadcasts' rows still waiting for this citizen are not sent
+        (the worker also checks when it sends, for rows expanded later)."""
+        preference = await self.of(citizen_id, now)
+        preference.announcements = wanted
+        preference.updated_at = now
+        if not wanted:
+            await self.session.execute(
+                update(Notice)
+                .where(
+                    Notice.citizen_id == citizen_id,
+                    Notice.broadcast_id.is_not(None),
+                    Notice.sent_at.is_(None),
+                    Notice.dropped_at.is_(None),
+                )
+                .values(outcome="opted_out", dropped_at=now, last_error="turned announcements off")
+            )
+
+    async def set_quiet_hours(self, citizen_id: int, wanted: bool, now: datetime) -> None:
+        preference = await self.of(citizen_id, now)
+        preference.quiet_hours = wanted
+        preference.updated_at = now
+
+    async def topics(self, citizen_id: int) -> list[str]:
+        rows = await self.session.scalars(
+            select(FollowedTopic.topic)
+            .where(FollowedTopic.citizen_id == citizen_id)
+            .order_by(FollowedTopic.topic)
+        )
+        return list(rows.all())
+
+
+async def merge_step(session: AsyncSession, source_id: int, target_id: int) -> None:
+    """The merged citizen keeps the target's preferences where both have them (the one
+    they use now), the source's otherwise; followed topics are united."""
+    source = await session.get(NotificationPreference, source_id)
+    if source is not None:
+        if await session.get(NotificationPreference, target_id) is None:
+            await session.execute(
+                update(NotificationPreference)
+                .where(NotificationPreference.citizen_id == source_id)
+                .values(citizen_id=target_id)
+            )
+        else:
+            await session.delete(source)
+    kept = set(
+        await session.scalars(
+            select(FollowedTopic.topic).where(FollowedTopic.citizen_id == target_id)
+        )
+    )
+    moving = list(
+        await session.scalars(
+            select(FollowedTopic.topic).where(FollowedTopic.citizen_id == source_id)
+        )
+    )
+    await session.execute(delete(FollowedTopic).where(FollowedTopic.citizen_id == source_id))
+    for topic in moving:
+        if topic not in kept:
+            session.add(FollowedTopic(citizen_id=target_id, topic=topic))
+    await session.flush()

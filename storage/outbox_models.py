@@ -1,0 +1,76 @@
+"""The broadcasts and the citizens' choices about what reaches them.
+
+A broadcast is one official's announcement to many; the delivery worker expands it into
+one ``notice`` row per recipient account in batches (``expand_cursor`` is the last
+``channel_account.id`` expanded), so a broadcast to millions is never held in memory and
+the first messages leave while the rest are still being expanded.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage.models import Base, BigIntId, _enum
+
+
+class BroadcastStatus(enum.StrEnum):
+    SCHEDULED = "scheduled"  # waits for send_at
+    SENDING = "sending"  # being expanded and delivered
+    DONE = "done"  # expanded, and every row has an outcome
+    CANCELLED = "cancelled"  # what was not sent yet never will be
+
+
+class Broadcast(Base):
+    __tablename__ = "broadcast"
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
+    created_at: Mapped[datetime]
+    # Who: an official's account, or None with ``created_by`` "command line".
+    official_id: Mapped[int | None] = mapped_column(ForeignKey("official.id"))
+    created_by: Mapped[str] = mapped_column(String(254))
+    # The text per language: {"uk": ..., "en": ...}; a citizen gets theirs, else Ukrainian.
+    texts: Mapped[dict[str, str]] = mapped_column(JSON)
+    # The audience: messengers and languages (empty: all), a region or a topic followed.
+    channels: Mapped[list[str]] = mapped_column(JSON, default=list)
+    languages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    region: Mapped[str | None] = mapped_column(String(100))
+    topic: Mapped[str | None] = mapped_column(String(40))
+    send_at: Mapped[datetime]
+    status: Mapped[BroadcastStatus] = mapped_column(_enum(BroadcastStatus, "broadcast_status"))
+    expand_cursor: Mapped[int] = mapped_column(BigIntId, default=0)
+    expanded_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    cancelled_at: Mapped[datetime | None]
+
+    __table_args__ = (Index("ix_broadcast_status_send_at", "status", "send_at"),)
+
+
+class NotificationPreference(Base):
+    """What a citizen asked for; no row means the defaults."""
+
+    __tablename__ = "notification_preference"
+
+    citizen_id: Mapped[int] = mapped_column(ForeignKey("citizen.id"), primary_key=True)
+    announcements: Mapped[bool] = mapped_column(default=True)
+    region: Mapped[str | None] = mapped_column(String(100))
+    quiet_hours: Mapped[bool] = mapped_column(default=True)
+    digest: Mapped[bool] = mapped_column(default=False)
+    updated_at: Mapped[datetime]
+
+
+class FollowedTopic(Base):
+    """A topic a citizen follows: broadcasts on it reach them."""
+
+    __tablename__ = "followed_topic"
+
+    citizen_id: Mapped[int] = mapped_column(ForeignKey("citizen.id"), primary_key=True)
+    topic: Mapped[str] = mapped_column(String(40), primary_key=True)
+
+    __table_args__ = (Index("ix_followed_topic_topic", "topic", "citizen_id"),)
+
+
+__all__ = ["Broadcast", "BroadcastStatus", "FollowedTopic", "NotificationPreference"]
