@@ -1,50 +1,66 @@
-"""Sending the outbox's notices: each to the citizen's messenger, in their language.
+"""The outbox's chat deliveries: a citizen's notices and broadcasts' rows, each to a
+messenger, in the recipient's language, within the messengers' limits.
 
-A notice is written in the same transaction as the change it reports (civic rules), so
-none is lost. Sending, step by step:
+A row is written in the transaction of the change it reports (civic rules), or by the
+expansion of a broadcast (``civic.broadcasts``), so none is lost. One pass:
 
-1. Claim a batch of due notices (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so several
-   processes share the work). Each claimed notice gets an attempt counted and a lease:
-   it is not due again for ``LEASE`` unless we record the outcome first.
-2. For each, pick the account: a reachable account of the citizen on a messenger we run,
-   the one the notice names first. Render the text in that account's language, with the
-   renderer the module that writes notices of that kind registered.
-3. Push it outside any transaction, then record the outcome:
-   - delivered: ``sent_at``;
-   - unreachable: the account is marked unreachable and the notice is due again at once,
-     for the next account;
-   - failed: due again after a back-off, given up after ``MAX_ATTEMPTS``.
+1. Expand each due broadcast by one batch of accounts (resumable: its cursor moves in the
+   same transaction as the rows it adds; a row of the broadcast is locked so that two
+   workers never expand the same batch).
+2. Claim up to ``BATCH`` due rows: a citizen's own notices first, then broadcast rows
+   (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so several workers share the outbox; one
+   writer on SQLite). During quiet hours broadcast rows wait, except for citizens who
+   turned quiet hours off. Each claimed row gets an attempt counted and a lease: it is not
+   due again for ``LEASE`` unless its outcome is recorded first.
+3. Send them concurrently, each when ``SendingLimits`` lets it leave (the messenger's rate,
+   one a second per chat, a pause after a 429), and record outcomes in small groups as
+   they come:
+   - delivered: ``sent_at`` (and ``outcome``);
+   - unreachable: the account is marked unreachable; a notice is due again at once for the
+     citizen's other messenger, a broadcast row ends as ``unreachable``;
+   - rate limited: the messenger is paused for ``retry_after``, the row is due again then,
+     and the attempt does not count;
+   - failed: due again after a back-off, given up after ``MAX_ATTEMPTS`` (``failed``).
 
-No reachable account means the notice is dropped, and the reason is recorded. A process
-that dies between pushing and recording sends that notice again once the lease ends:
-delivery is at least once, never silently lost.
+A worker killed mid-pass re-sends, after the lease, only the rows it had claimed and not
+yet recorded: at most one batch is sent twice, nothing is lost.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import and_, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.channels.base import Pusher, PushOutcome
+from bot.channels.base import Pusher, PushOutcome, PushResult, RateLimited
 from bot.outbox import drain_forever
+from bot.sending_limits import SendingLimits
+from civic.broadcasts import Broadcasts, Outcome
 from civic.clock import Clock
+from civic.quiet_hours import QuietHours
 from handlers.outbox import NoticeRenderer
 from handlers.replies import Reply
 from handlers.texts import Texts
 from storage.db import Database
 from storage.models import ChannelAccount, Notice
+from storage.outbox_models import Broadcast, BroadcastStatus, NotificationPreference
 
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=2)
 MAX_ATTEMPTS = 6
-BATCH = 50
+# Rows claimed at once: Viber's broadcast call takes up to 300 receivers, and a worker
+# killed mid-batch sends at most this many twice.
+BATCH = 300
+# Outcomes are written at least this often while a batch is being sent.
+RECORD_EVERY_SECONDS = 0.5
+DEFAULT_RATE = 25.0
 
 
 def back_off(attempts: int) -> timedelta:
@@ -59,6 +75,7 @@ class _Job:
     channel: str
     external_id: str
     replies: list[Reply]
+    broadcast: bool
 
 
 class Notifier:
@@ -69,63 +86,162 @@ class Notifier:
         pushers: Sequence[Pusher],
         zone: ZoneInfo,
         renderers: Mapping[str, NoticeRenderer],
+        *,
+        limits: SendingLimits | None = None,
+        quiet: QuietHours | None = None,
     ) -> None:
         self.database = database
         self.clock = clock
         self.pushers: Mapping[str, Pusher] = {pusher.name: pusher for pusher in pushers}
         self.zone = zone
         self.renderers = renderers
+        self.limits = limits or SendingLimits(dict.fromkeys(self.pushers, DEFAULT_RATE))
+        self.quiet = quiet
 
     async def run_once(self) -> int:
-        """Send the notices that are due now; how many were delivered."""
+        """One pass; how many messages were delivered plus broadcast accounts expanded
+        (0: nothing more can be done now, so the caller may wait)."""
+        expanded = await self._expand()
         jobs = await self._claim()
-        delivered = 0
-        for job in jobs:
-            outcome = await self.pushers[job.channel].push(job.external_id, job.replies)
-            await self._record(job, outcome)
-            delivered += outcome is PushOutcome.DELIVERED
-        return delivered
+        delivered = await self._send(jobs) if jobs else 0
+        await self._finish_broadcasts()
+        return expanded + delivered
 
     async def run_forever(self, interval_seconds: float) -> None:
         await drain_forever(self.run_once, interval_seconds, "notices")
+
+    # --- broadcasts: expansion and completion ------------------------------------------
+
+    async def _expand(self) -> int:
+        now = self.clock.now()
+        async with self.database.transaction() as session:
+            due = [broadcast.id for broadcast in await Broadcasts(session).due(now)]
+        expanded = 0
+        for broadcast_id in due:
+            async with self.database.transaction() as session:
+                broadcast = await session.get(
+                    Broadcast, broadcast_id, with_for_update={"skip_locked": True}
+                )
+                if broadcast is None or broadcast.status not in (
+                    BroadcastStatus.SCHEDULED,
+                    BroadcastStatus.SENDING,
+                ):
+                    continue
+                expanded += await Broadcasts(session).expand_step(broadcast, now)
+        return expanded
+
+    async def _finish_broadcasts(self) -> None:
+        now = self.clock.now()
+        async with self.database.transaction() as session:
+            running = await session.scalars(
+                select(Broadcast).where(
+                    Broadcast.status == BroadcastStatus.SENDING,
+                    Broadcast.expanded_at.is_not(None),
+                )
+            )
+            rules = Broadcasts(session)
+            for broadcast in running.all():
+                await rules.finish_if_done(broadcast, now)
+
+    # --- claiming ---------------------------------------------------------------------
 
     async def _claim(self) -> list[_Job]:
         now = self.clock.now()
         jobs: list[_Job] = []
         async with self.database.transaction() as session:
-            statement = (
-                select(Notice)
-                .where(
-                    Notice.sent_at.is_(None),
-                    Notice.dropped_at.is_(None),
-                    Notice.send_after <= now,
-                )
-                .order_by(Notice.id)
-                .limit(BATCH)
-                .with_for_update(skip_locked=True)
-            )
-            for notice in (await session.execute(statement)).scalars():
-                account = await self._account_for(session, notice)
-                if account is None:
-                    notice.dropped_at = now
-                    notice.last_error = "no reachable account on a messenger we run"
-                    continue
-                render = self.renderers.get(notice.kind)
-                if render is None:
-                    notice.dropped_at = now
-                    notice.last_error = f"no module renders notices of kind {notice.kind!r}"
-                    continue
-                replies = await render(session, notice, Texts(account.locale, self.zone))
-                if replies is None:
-                    notice.dropped_at = now
-                    notice.last_error = "what the notice is about no longer exists"
-                    continue
-                notice.attempts += 1
-                notice.send_after = now + LEASE
-                jobs.append(
-                    _Job(notice.id, account.id, account.channel, account.external_id, replies)
-                )
+            own = await self._due(session, now, broadcasts=False, limit=BATCH)
+            for notice in own:
+                job = await self._own_job(session, notice, now)
+                if job is not None:
+                    jobs.append(job)
+            room = BATCH - len(own)
+            if room > 0:
+                for notice in await self._due(session, now, broadcasts=True, limit=room):
+                    job = await self._broadcast_job(session, notice, now)
+                    if job is not None:
+                        jobs.append(job)
         return jobs
+
+    async def _due(
+        self, session: AsyncSession, now: datetime, *, broadcasts: bool, limit: int
+    ) -> list[Notice]:
+        statement = select(Notice).where(
+            Notice.sent_at.is_(None),
+            Notice.dropped_at.is_(None),
+            Notice.broadcast_id.is_not(None) if broadcasts else Notice.broadcast_id.is_(None),
+            Notice.send_after <= now,
+        )
+        if broadcasts and self.quiet is not None and self.quiet.contains(now, self.zone):
+            # News waits for the morning, except for those who asked for it at night.
+            statement = statement.where(
+                exists().where(
+                    NotificationPreference.citizen_id == Notice.citizen_id,
+                    NotificationPreference.quiet_hours.is_(False),
+                )
+            )
+        statement = statement.order_by(Notice.id).limit(limit).with_for_update(skip_locked=True)
+        return list((await session.execute(statement)).scalars())
+
+    def _lease(self, notice: Notice, now: datetime) -> None:
+        notice.attempts += 1
+        notice.send_after = now + LEASE
+
+    async def _own_job(self, session: AsyncSession, notice: Notice, now: datetime) -> _Job | None:
+        account = await self._account_for(session, notice)
+        if account is None:
+            return self._drop(notice, now, "no reachable account on a messenger we run")
+        replies = await self._render(session, notice, account)
+        if replies is None:
+            return None
+        self._lease(notice, now)
+        return _Job(notice.id, account.id, account.channel, account.external_id, replies, False)
+
+    async def _broadcast_job(
+        self, session: AsyncSession, notice: Notice, now: datetime
+    ) -> _Job | None:
+        account = await session.get(ChannelAccount, notice.account_id)
+        if account is None or not account.reachable or account.channel not in self.pushers:
+            return self._drop(notice, now, "account unreachable", Outcome.UNREACHABLE)
+        broadcast = await session.get(Broadcast, notice.broadcast_id)
+        if broadcast is None or broadcast.status is BroadcastStatus.CANCELLED:
+            return self._drop(notice, now, "broadcast cancelled", Outcome.CANCELLED)
+        opted_out = await session.scalar(
+            select(
+                exists().where(
+                    and_(
+                        NotificationPreference.citizen_id == notice.citizen_id,
+                        NotificationPreference.announcements.is_(False),
+                    )
+                )
+            )
+        )
+        if opted_out:
+            return self._drop(notice, now, "turned announcements off", Outcome.OPTED_OUT)
+        replies = await self._render(session, notice, account)
+        if replies is None:
+            return None
+        self._lease(notice, now)
+        return _Job(notice.id, account.id, account.channel, account.external_id, replies, True)
+
+    async def _render(
+        self, session: AsyncSession, notice: Notice, account: ChannelAccount
+    ) -> list[Reply] | None:
+        render = self.renderers.get(notice.kind)
+        if render is None:
+            self._drop(notice, self.clock.now(), f"no module renders {notice.kind!r}")
+            return None
+        replies = await render(session, notice, Texts(account.locale, self.zone))
+        if replies is None:
+            self._drop(notice, self.clock.now(), "what the notice is about no longer exists")
+        return replies
+
+    @staticmethod
+    def _drop(
+        notice: Notice, now: datetime, reason: str, outcome: Outcome = Outcome.FAILED
+    ) -> None:
+        notice.dropped_at = now
+        notice.outcome = outcome.value
+        notice.last_error = reason
 
     async def _account_for(self, session: AsyncSession, notice: Notice) -> ChannelAccount | None:
         statement = select(ChannelAccount).where(
@@ -137,26 +253,76 @@ class Notifier:
         accounts.sort(key=lambda a: (a.channel != notice.channel, -a.last_seen_at.timestamp()))
         return accounts[0] if accounts else None
 
-    async def _record(self, job: _Job, outcome: PushOutcome) -> None:
+    # --- sending and recording --------------------------------------------------------
+
+    async def _send(self, jobs: Sequence[_Job]) -> int:
+        done: list[tuple[_Job, PushResult]] = []
+        delivered = 0
+
+        async def one(job: _Job) -> None:
+            await self.limits.slot(job.channel, job.external_id)
+            pusher = self.pushers[job.channel]
+            result = await pusher.push(job.external_id, job.replies, broadcast=job.broadcast)
+            if isinstance(result, RateLimited):
+                log.warning("%s asks to wait %ss", job.channel, result.retry_after)
+                self.limits.pause(job.channel, result.retry_after)
+            nonlocal delivered
+            delivered += result is PushOutcome.DELIVERED
+            done.append((job, result))
+
+        sending = asyncio.gather(*(one(job) for job in jobs))
+        while not sending.done():
+            await asyncio.wait([sending], timeout=RECORD_EVERY_SECONDS)
+            if done:
+                batch, done[:] = list(done), []
+                await self._record(batch)
+        await sending  # re-raises a failure of our own code
+        if done:
+            await self._record(done)
+        return delivered
+
+    async def _record(self, results: Sequence[tuple[_Job, PushResult]]) -> None:
         now = self.clock.now()
         async with self.database.transaction() as session:
-            notice = await session.get(Notice, job.notice_id)
-            if notice is None:
-                return
-            if outcome is PushOutcome.DELIVERED:
-                notice.sent_at = now
-                return
-            if outcome is PushOutcome.UNREACHABLE:
-                account = await session.get(ChannelAccount, job.account_id)
-                if account is not None:
-                    account.reachable = False
-                    account.unreachable_at = now
-                notice.send_after = now  # at once, to the next account if there is one
-                notice.last_error = f"{job.channel} user unreachable"
-                return
-            notice.last_error = f"{job.channel} refused or failed"
-            if notice.attempts >= MAX_ATTEMPTS:
+            for job, result in results:
+                notice = await session.get(Notice, job.notice_id)
+                if notice is None:
+                    continue
+                await self._record_one(session, notice, job, result, now)
+
+    async def _record_one(
+        self,
+        session: AsyncSession,
+        notice: Notice,
+        job: _Job,
+        result: PushResult,
+        now: datetime,
+    ) -> None:
+        if result is PushOutcome.DELIVERED:
+            notice.sent_at = now
+            notice.outcome = Outcome.DELIVERED.value
+            return
+        if isinstance(result, RateLimited):
+            # Not the message's fault: due again when the messenger allows, not counted.
+            notice.attempts -= 1
+            notice.send_after = now + timedelta(seconds=result.retry_after)
+            return
+        if result is PushOutcome.UNREACHABLE:
+            account = await session.get(ChannelAccount, job.account_id)
+            if account is not None:
+                account.reachable = False
+                account.unreachable_at = now
+            notice.last_error = f"{job.channel} user unreachable"
+            if job.broadcast:
                 notice.dropped_at = now
-                log.error("notice %s given up after %s attempts", notice.id, notice.attempts)
+                notice.outcome = Outcome.UNREACHABLE.value
             else:
-                notice.send_after = now + back_off(notice.attempts)
+                notice.send_after = now  # at once, to the next account if there is one
+            return
+        notice.last_error = f"{job.channel} refused or failed"
+        if notice.attempts >= MAX_ATTEMPTS:
+            notice.dropped_at = now
+            notice.outcome = Outcome.FAILED.value
+            log.error("notice %s given up after %s attempts", notice.id, notice.attempts)
+        else:
+            notice.send_after = now + back_off(notice.attempts)

@@ -12,6 +12,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from pydantic_settings import SettingsError as SourceError
 
+from civic.quiet_hours import QuietHours, quiet_window
 from storage.settings_url import default_database_url
 
 KNOWN_ACTIONS = frozenset({"sign", "vote", "create_petition"})
@@ -57,6 +58,16 @@ class Settings(BaseSettings):
     viber_name: str = Field(default="VzayemoDiia", min_length=1, max_length=28)
     # How often the scheduled steps (closing expired petitions...) run inside `serve`.
     schedule_interval_seconds: int = Field(default=60, ge=1)
+    # The outbox's sending rates, messages per second per messenger, as the API sees them
+    # (evenly spaced: no burst above it). Telegram allows about 30/s for free; with paid
+    # broadcasts (allow_paid_broadcast, 0.1 Star per message above the free rate) up to
+    # 1000/s. These are per worker process: several workers share the messenger's limit.
+    telegram_rate: float = Field(default=25, gt=0, le=1000)
+    telegram_paid_broadcast: bool = False
+    viber_rate: float = Field(default=25, gt=0, le=500)
+    # When broadcasts wait (HH:MM-HH:MM in VZ_TIMEZONE; empty: never), for citizens who
+    # keep quiet hours on (the default). A citizen's own affairs are never held back.
+    quiet_hours: str = "22:00-08:00"
 
     @field_validator("database_url")
     @classmethod
@@ -91,6 +102,19 @@ class Settings(BaseSettings):
                 f"known: {', '.join(sorted(KNOWN_ACTIONS))}"
             )
         return value
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _quiet_hours_shape(cls, value: str) -> str:
+        if value.strip() and not re.fullmatch(r"\s*\d{2}:\d{2}-\d{2}:\d{2}\s*", value):
+            raise ValueError("must be HH:MM-HH:MM (e.g. 22:00-08:00), or empty for none")
+        if value.strip():
+            quiet_window(value)  # raises ValueError for 25:00 and the like
+        return value.strip()
+
+    @property
+    def quiet(self) -> QuietHours | None:
+        return quiet_window(self.quiet_hours) if self.quiet_hours else None
 
     @field_validator("telegram_webhook_secret")
     @classmethod

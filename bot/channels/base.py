@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from aiohttp import web
@@ -42,12 +43,26 @@ class PushOutcome(enum.Enum):
     FAILED = "failed"  # anything else: try again later
 
 
+@dataclass(frozen=True)
+class RateLimited:
+    """The messenger refused for now and said how long to wait (Telegram's 429): nothing
+    was sent, and nothing more should be sent to it before then."""
+
+    retry_after: float
+
+
+PushResult = PushOutcome | RateLimited
+
+
 @runtime_checkable
 class Pusher(Protocol):
     """A channel that can write to a user first (the notifier's notices)."""
 
     name: str
 
-    async def push(self, external_id: str, replies: Sequence[Reply]) -> PushOutcome:
+    async def push(
+        self, external_id: str, replies: Sequence[Reply], *, broadcast: bool = False
+    ) -> PushResult:
         """Send ``replies`` to the user; say how it went. Never raises for the platform's
-        refusals."""
+        refusals, and never waits out a rate limit itself: the outbox does. ``broadcast``:
+        one of many identical messages (Telegram may send it as a paid broadcast)."""

@@ -19,12 +19,12 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.utils.token import TokenValidationError
 from aiohttp import web
 
-from bot.channels.base import ChannelStartError, PushOutcome
+from bot.channels.base import ChannelStartError, PushResult
 from bot.channels.telegram import startup
 from bot.channels.telegram.convert import CHANNEL
 from bot.channels.telegram.polling import Poller
 from bot.channels.telegram.processing import UpdateProcessor
-from bot.channels.telegram.render import render
+from bot.channels.telegram.render import paid, render
 from bot.channels.telegram.webhook import TelegramWebhook
 from bot.settings import Settings
 from handlers.core import ConversationCore
@@ -98,9 +98,15 @@ class TelegramChannel:
             self._polling = asyncio.create_task(self.poller.run(), name="telegram-polling")
             log.info("Telegram @%s: polling", me.username)
 
-    async def push(self, external_id: str, replies: Sequence[Reply]) -> PushOutcome:
-        """A message we start (a notice); ``external_id`` is the private chat's user id."""
+    async def push(
+        self, external_id: str, replies: Sequence[Reply], *, broadcast: bool = False
+    ) -> PushResult:
+        """A message we start (from the outbox); ``external_id`` is the private chat's
+        user id. A broadcast goes as a paid broadcast when VZ_TELEGRAM_PAID_BROADCAST is
+        on (Telegram then allows up to 1000 messages a second, 0.1 Star each)."""
         steps = render(replies, chat_id=int(external_id))
+        if broadcast and self.settings.telegram_paid_broadcast:
+            steps = [paid(step) for step in steps]
         return await self.processor.delivery.push(steps)
 
     async def stop(self) -> None:

@@ -42,7 +42,7 @@ from aiogram.methods import (
 from aiogram.methods.base import Response
 from aiogram.types import Message
 
-from bot.channels.base import PushOutcome
+from bot.channels.base import PushOutcome, PushResult, RateLimited
 from bot.channels.telegram.render import Step
 
 log = logging.getLogger(__name__)
@@ -91,8 +91,9 @@ class Delivery:
         self.max_wait = max_wait
         self.sleep = sleep
 
-    async def call(self, method: TelegramMethod[Any]) -> Any:
-        """One Bot API call, retried after 429; raises ``Blocked`` on 403."""
+    async def call(self, method: TelegramMethod[Any], *, wait_on_429: bool = True) -> Any:
+        """One Bot API call, retried after 429 (unless ``wait_on_429`` is off: then the
+        429 is raised at once); raises ``Blocked`` on 403."""
         attempt = 1
         while True:
             try:
@@ -100,7 +101,11 @@ class Delivery:
             except TelegramForbiddenError as error:
                 raise Blocked(error.message) from error
             except TelegramRetryAfter as error:
-                if attempt >= self.max_attempts or error.retry_after > self.max_wait:
+                if (
+                    not wait_on_429
+                    or attempt >= self.max_attempts
+                    or error.retry_after > self.max_wait
+                ):
                     raise
                 log.info(
                     "Telegram asks to wait %ss before %s (attempt %d)",
@@ -123,34 +128,37 @@ class Delivery:
             except TelegramAPIError as error:
                 log.warning("telegram %s failed: %s", step.call.__api_method__, error)
 
-    async def push(self, steps: Sequence[Step]) -> PushOutcome:
-        """Make the calls in order for a message we start (a notice): stop at the first
-        failure and say what it was; the notifier decides about reachability and retries."""
+    async def push(self, steps: Sequence[Step]) -> PushResult:
+        """Make the calls in order for a message we start (from the outbox): stop at the
+        first failure and say what it was; the outbox decides about reachability, retries
+        and waiting out a 429 (it pauses all sending to Telegram, not just this chat)."""
         for step in steps:
             try:
-                await self._step(step)
+                await self._step(step, wait_on_429=False)
             except Blocked:
                 return PushOutcome.UNREACHABLE
+            except TelegramRetryAfter as error:
+                return RateLimited(float(error.retry_after))
             except TelegramAPIError as error:
                 log.warning("telegram %s failed: %s", step.call.__api_method__, error)
                 return PushOutcome.FAILED
         return PushOutcome.DELIVERED
 
-    async def _step(self, step: Step) -> None:
+    async def _step(self, step: Step, *, wait_on_429: bool = True) -> None:
         if isinstance(step.call, EditMessageText):
             try:
-                await self.call(step.call)
+                await self.call(step.call, wait_on_429=wait_on_429)
             except TelegramBadRequest as error:
                 if "not modified" in error.message:
                     return
                 if step.fallback is None:
                     raise
                 log.info("cannot edit the message (%s): sending it anew", error.message)
-                await self.call(step.fallback)
+                await self.call(step.fallback, wait_on_429=wait_on_429)
             return
-        sent = await self.call(step.call)
+        sent = await self.call(step.call, wait_on_429=wait_on_429)
         if step.inline_after is not None and isinstance(sent, Message):
             markup = EditMessageReplyMarkup(
                 chat_id=sent.chat.id, message_id=sent.message_id, reply_markup=step.inline_after
             )
-            await self.call(markup)
+            await self.call(markup, wait_on_429=wait_on_429)

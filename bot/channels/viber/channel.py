@@ -28,7 +28,7 @@ from urllib.parse import quote
 import aiohttp
 from aiohttp import web
 
-from bot.channels.base import ChannelStartError, PushOutcome
+from bot.channels.base import ChannelStartError, PushOutcome, PushResult
 from bot.channels.viber.callbacks import (
     Callback,
     ConversationStarted,
@@ -233,7 +233,9 @@ class ViberChannel:
             return "—"
         return attachment_url(self._public_url, self._attachment_key, document.attachment_id)
 
-    async def push(self, external_id: str, replies: Sequence[Reply]) -> PushOutcome:
+    async def push(
+        self, external_id: str, replies: Sequence[Reply], *, broadcast: bool = False
+    ) -> PushResult:
         """A message we start (a notice). Viber delivers only to subscribed users."""
         try:
             messages = [
