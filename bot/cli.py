@@ -11,9 +11,12 @@ import signal
 import sys
 from collections.abc import AsyncIterator, Sequence
 
+from aiohttp import web
+
 from bot.admin_command import add_admin_command, demo_login, run_create_admin
 from bot.app import build_core, secret_key_for_local_use
 from bot.authorities_command import run_authorities
+from bot.broadcast_command import add_broadcast_command, run_broadcast
 from bot.calendar_command import add_calendar_commands, run_calendar
 from bot.channels.base import ChannelStartError, ChatChannel, Pusher
 from bot.channels.registry import enabled_channels
@@ -22,6 +25,7 @@ from bot.mailer import Mailer, SmtpSender
 from bot.modules import ModuleConflict, Modules, product_modules
 from bot.notifier import Notifier
 from bot.scheduler import run_forever, run_scheduled_once
+from bot.sending_limits import SendingLimits
 from bot.settings import Settings, SettingsError, load_settings
 from civic.clock import SystemClock
 from civic.demo import seed_demo
@@ -30,6 +34,9 @@ from storage.db import Database, ensure_sqlite_directory
 from storage.migrate import upgrade_async
 
 log = logging.getLogger("vzayemodiia")
+
+# What `serve --role` runs (DESIGN.md §2).
+ROLES = ("web", "worker", "all")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -43,7 +50,16 @@ def _parser() -> argparse.ArgumentParser:
         help="embedded default: SQLite in ./var, migrations, demo content, "
         "HTTP server and a chat in this terminal",
     )
-    commands.add_parser("serve", help="production: the HTTP server and scheduled steps")
+    serve = commands.add_parser(
+        "serve", help="production: the HTTP server, the scheduled steps and the outbox"
+    )
+    serve.add_argument(
+        "--role",
+        choices=ROLES,
+        default="all",
+        help="web: HTTP only (webhooks, admin web, API); worker: the scheduled steps and "
+        "the outbox's delivery only; all (default): both",
+    )
     chat = commands.add_parser("chat", help="talk to the bot in this terminal")
     chat.add_argument("--user", default="local", help="console user id (default: local)")
     chat.add_argument("--language", default=None, help="platform language code, e.g. en or uk")
@@ -66,6 +82,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     add_calendar_commands(commands)
     add_admin_command(commands)
+    add_broadcast_command(commands)
     return parser
 
 
@@ -88,6 +105,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "authorities": run_authorities,
             "calendar": run_calendar,
             "create-admin": run_create_admin,
+            "broadcast": run_broadcast,
         }[args.command]
         return asyncio.run(runner(settings, args))
     except (SettingsError, ChannelStartError) as error:
@@ -167,8 +185,41 @@ async def _background_services(
     clock: SystemClock,
     modules: Modules,
     channels: Sequence[ChatChannel] = (),
+    role: str = "all",
 ) -> AsyncIterator[None]:
-    """The HTTP server, the messenger channels and the scheduled steps, until the block ends."""
+    """Until the block ends: for the web role the HTTP server and the messengers' webhooks
+    (or polling); for the worker role the scheduled steps and the outbox's delivery, which
+    writes to the messengers through the same channels without registering anything."""
+    web_role, worker_role = role in ("web", "all"), role in ("worker", "all")
+    runner = await _http_server(settings, database, clock, modules, channels) if web_role else None
+    started: list[ChatChannel] = []
+    tasks: list[asyncio.Task[None]] = []
+    try:
+        if web_role:
+            for channel in channels:
+                await channel.start()
+                started.append(channel)
+        if worker_role:
+            tasks = _workers(settings, database, clock, modules, channels)
+        yield
+    finally:
+        for task in tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        for channel in reversed(started if web_role else list(channels)):
+            await channel.stop()
+        if runner is not None:
+            await runner.cleanup()
+
+
+async def _http_server(
+    settings: Settings,
+    database: Database,
+    clock: SystemClock,
+    modules: Modules,
+    channels: Sequence[ChatChannel],
+) -> web.AppRunner:
     from bot.admin.site import AdminSite, admin_settings
     from bot.web.server import create_app, start_http
 
@@ -180,35 +231,45 @@ async def _background_services(
     )
     for channel in channels:
         channel.add_routes(app)
-    runner = await start_http(app, settings.http_host, settings.http_port)
-    started: list[ChatChannel] = []
-    scheduler = asyncio.create_task(
-        run_forever(database, clock, modules.scheduled_steps, settings.schedule_interval_seconds)
-    )
-    notifier: asyncio.Task[None] | None = None
-    mailer: asyncio.Task[None] | None = None
-    try:
-        for channel in channels:
-            await channel.start()
-            started.append(channel)
-        pushers = [channel for channel in started if isinstance(channel, Pusher)]
-        if pushers:
-            notices = Notifier(database, clock, pushers, settings.zone, modules.notice_renderers)
-            notifier = asyncio.create_task(notices.run_forever(NOTICE_INTERVAL_SECONDS))
-        if settings.smtp_url is not None:
-            sender = SmtpSender(settings.smtp_url.get_secret_value(), settings.mail_from)
-            outbox = Mailer(database, clock, sender, settings.zone, modules.mail_renderers)
-            mailer = asyncio.create_task(outbox.run_forever(MAIL_INTERVAL_SECONDS))
-        yield
-    finally:
-        for task in (notifier, mailer, scheduler):
-            if task is not None:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
-        for channel in reversed(started):
-            await channel.stop()
-        await runner.cleanup()
+    return await start_http(app, settings.http_host, settings.http_port)
+
+
+def _workers(
+    settings: Settings,
+    database: Database,
+    clock: SystemClock,
+    modules: Modules,
+    channels: Sequence[ChatChannel],
+) -> list[asyncio.Task[None]]:
+    """The scheduler, the chat outbox (notices and broadcasts) and the mail outbox."""
+    tasks = [
+        asyncio.create_task(
+            run_forever(
+                database, clock, modules.scheduled_steps, settings.schedule_interval_seconds
+            )
+        )
+    ]
+    pushers = [channel for channel in channels if isinstance(channel, Pusher)]
+    if pushers:
+        notices = Notifier(
+            database,
+            clock,
+            pushers,
+            settings.zone,
+            modules.notice_renderers,
+            limits=sending_limits(settings),
+            quiet=settings.quiet,
+        )
+        tasks.append(asyncio.create_task(notices.run_forever(NOTICE_INTERVAL_SECONDS)))
+    if settings.smtp_url is not None:
+        sender = SmtpSender(settings.smtp_url.get_secret_value(), settings.mail_from)
+        outbox = Mailer(database, clock, sender, settings.zone, modules.mail_renderers)
+        tasks.append(asyncio.create_task(outbox.run_forever(MAIL_INTERVAL_SECONDS)))
+    return tasks
+
+
+def sending_limits(settings: Settings) -> SendingLimits:
+    return SendingLimits({"telegram": settings.telegram_rate, "viber": settings.viber_rate})
 
 
 # Collect the youngest generation after this many new container objects, not Python's
@@ -233,7 +294,7 @@ def _tune_garbage_collection() -> None:
     gc.set_threshold(*GC_THRESHOLDS)
 
 
-async def _serve(settings: Settings, _args: argparse.Namespace) -> int:
+async def _serve(settings: Settings, args: argparse.Namespace) -> int:
     settings.require_secret_key()
     database = await open_database(settings, pool_size=settings.database_pool_size, max_overflow=0)
     stop = asyncio.Event()
@@ -245,9 +306,14 @@ async def _serve(settings: Settings, _args: argparse.Namespace) -> int:
     core = build_core(settings, database, settings.require_secret_key(), clock, modules)
     channels = enabled_channels(settings, core)
     try:
-        async with _background_services(settings, database, clock, modules, channels):
+        async with _background_services(
+            settings, database, clock, modules, channels, role=args.role
+        ):
             _tune_garbage_collection()
-            print(f"Serving on http://{settings.http_host}:{settings.http_port}/", flush=True)
+            if args.role == "worker":
+                print("Worker: scheduled steps and the outbox's delivery", flush=True)
+            else:
+                print(f"Serving on http://{settings.http_host}:{settings.http_port}/", flush=True)
             await stop.wait()
     finally:
         await database.dispose()

@@ -3,7 +3,14 @@ and one line here (see ``bot.modules.contract``)."""
 
 from __future__ import annotations
 
-from bot.modules import core, directory, information_requests, petitions, profile
+from bot.modules import (
+    core,
+    directory,
+    information_requests,
+    notifications,
+    petitions,
+    profile,
+)
 from bot.modules.contract import Module
 from bot.modules.registry import ModuleConflict, Modules
 
@@ -13,6 +20,7 @@ MODULES: tuple[Module, ...] = (
     petitions.MODULE,
     information_requests.MODULE,
     profile.MODULE,
+    notifications.MODULE,
 )
 
 

@@ -1,0 +1,16 @@
+"""Notifications: each citizen's choices about announcements and quiet hours, and the
+broadcasts' messages as the outbox sends them (with a one-tap stop)."""
+
+from __future__ import annotations
+
+from bot.modules.contract import Module
+from civic import preferences
+from civic.broadcasts import BROADCAST_KIND
+from handlers import notifications
+
+MODULE = Module(
+    name="notifications",
+    routers=(notifications.router,),
+    notices={BROADCAST_KIND: notifications.render_broadcast},
+    merge=preferences.merge_step,
+)
