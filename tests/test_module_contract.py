@@ -7,8 +7,7 @@ it to the product's list, which is all a new module needs.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
@@ -18,7 +17,6 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import build_core
-from bot.channels.base import PushOutcome
 from bot.channels.telegram.channel import TelegramChannel
 from bot.modules import MODULES, Module, ModuleConflict, Modules, product_modules
 from bot.notifier import Notifier
@@ -31,10 +29,10 @@ from civic.deadlines import KYIV
 from civic.schedule import ScheduledStep
 from handlers.core import ConversationCore
 from handlers.petition_payloads import OpenPetition
-from handlers.replies import Reply
 from handlers.router import Router
 from handlers.texts import Texts
 from storage.db import Database
+from tests.bot.test_notifier import RecordingPusher
 from tests.channels.telegram.conftest import fake_api, telegram_settings
 from tests.conftest import TEST_SECRET
 from tests.fakes.telegram_api import FakeTelegramAPI
@@ -45,18 +43,6 @@ __all__ = ["fake_api"]
 
 Client = TestClient[web.Request, web.Application]
 PHONE = "+380501112233"
-
-
-@dataclass
-class RecordingPusher:
-    """A messenger that records what it was asked to send."""
-
-    name: str
-    sent: list[tuple[str, list[str]]] = field(default_factory=list)
-
-    async def push(self, external_id: str, replies: Sequence[Reply]) -> PushOutcome:
-        self.sent.append((external_id, [reply.text for reply in replies]))
-        return PushOutcome.DELIVERED
 
 
 @pytest.fixture

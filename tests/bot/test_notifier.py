@@ -31,7 +31,9 @@ class RecordingPusher:
     outcome: PushOutcome = PushOutcome.DELIVERED
     sent: list[tuple[str, list[str]]] = field(default_factory=list)
 
-    async def push(self, external_id: str, replies: Sequence[Reply]) -> PushOutcome:
+    async def push(
+        self, external_id: str, replies: Sequence[Reply], *, broadcast: bool = False
+    ) -> PushOutcome:
         self.sent.append((external_id, [reply.text for reply in replies]))
         return self.outcome
 

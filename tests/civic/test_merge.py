@@ -13,6 +13,7 @@ from civic.clock import FixedClock
 from civic.information_requests import InformationRequests, RequestDraft
 from civic.outbox import owe_notice
 from civic.petitions import PetitionDraft, Petitions
+from civic.preferences import Preferences
 from handlers.core import ConversationCore
 from storage.db import Database
 from storage.models import (
@@ -24,6 +25,7 @@ from storage.models import (
     Petition,
     Signature,
 )
+from storage.outbox_models import FollowedTopic, NotificationPreference
 from tests.helpers import BODY, make_authority, make_open_petition
 from tests.personas import Persona
 
@@ -38,6 +40,8 @@ CITIZEN_COLUMNS = {
     ("signature", "citizen_id"),
     ("information_request", "citizen_id"),
     ("notice", "citizen_id"),
+    ("notification_preference", "citizen_id"),
+    ("followed_topic", "citizen_id"),
 }
 
 
@@ -73,6 +77,8 @@ async def _owns_one_of_everything(database: Database, clock: FixedClock, citizen
             subject_id=1,
             now=now,
         )
+        await Preferences(session).set_quiet_hours(citizen_id, False, now)
+        session.add(FollowedTopic(citizen_id=citizen_id, topic="roads"))
 
 
 async def _owned_by(database: Database, citizen_id: int) -> dict[str, int]:
@@ -84,6 +90,8 @@ async def _owned_by(database: Database, citizen_id: int) -> dict[str, int]:
             (Signature, Signature.citizen_id),
             (InformationRequest, InformationRequest.citizen_id),
             (Notice, Notice.citizen_id),
+            (NotificationPreference, NotificationPreference.citizen_id),
+            (FollowedTopic, FollowedTopic.citizen_id),
         ):
             statement = select(func.count()).select_from(model).where(column == citizen_id)
             counts[model.__tablename__] = int((await session.execute(statement)).scalar_one())
@@ -127,6 +135,8 @@ async def test_a_citizen_who_owns_one_of_everything_merges_whole(
         "signature": 1,
         "information_request": 1,
         "notice": 1,
+        "notification_preference": 1,
+        "followed_topic": 1,
     }
     async with database.transaction() as session:
         assert await session.get(Citizen, source) is None

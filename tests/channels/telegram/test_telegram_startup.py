@@ -33,6 +33,7 @@ COMMANDS = [
     "request",
     "myrequests",
     "authorities",
+    "notifications",
     "profile",
     "language",
     "cancel",

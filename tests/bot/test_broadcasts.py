@@ -1,0 +1,334 @@
+"""Broadcasts through the outbox: expanded in batches into one row per account, sent once
+per account within the limits, with each row's outcome counted; opting out, quiet hours,
+cancelling, a 429, an unreachable account and a worker that dies mid-batch."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from bot.channels.base import PushOutcome, PushResult, RateLimited
+from bot.modules import product_modules
+from bot.notifier import BATCH, LEASE, Notifier
+from bot.sending_limits import SendingLimits
+from civic.broadcasts import Audience, BroadcastDraft, Broadcasts
+from civic.clock import FixedClock
+from civic.preferences import Preferences
+from civic.quiet_hours import QuietHours, quiet_window
+from handlers.replies import Reply
+from handlers.texts import Texts
+from storage import repositories as repo
+from storage.db import Database
+from storage.models import ChannelAccount, Notice
+from storage.outbox_models import BroadcastStatus, FollowedTopic, NotificationPreference
+
+KYIV = ZoneInfo("Europe/Kyiv")
+FAST = {"telegram": 1000.0, "viber": 1000.0}
+
+
+@dataclass
+class RecordingPusher:
+    """A messenger that records what it was asked to send and answers from a script
+    (then ``DELIVERED``)."""
+
+    name: str
+    script: list[PushResult] = field(default_factory=list)
+    sent: list[tuple[str, str, bool]] = field(default_factory=list)
+
+    async def push(
+        self, external_id: str, replies: Sequence[Reply], *, broadcast: bool = False
+    ) -> PushResult:
+        result = self.script.pop(0) if self.script else PushOutcome.DELIVERED
+        if result is PushOutcome.DELIVERED:
+            self.sent.append((external_id, replies[0].text, broadcast))
+        return result
+
+
+async def _citizens(
+    database: Database, now: datetime, channel: str, count: int, locale: str = "uk"
+) -> list[int]:
+    """``count`` citizens with one account each on ``channel``; their citizen ids."""
+    ids = []
+    async with database.transaction() as session:
+        for number in range(count):
+            account = await repo.lock_account(
+                session, channel, f"{channel}-{locale}-{number}", locale, now
+            )
+            ids.append(account.citizen_id)
+    return ids
+
+
+async def _broadcast(
+    database: Database, now: datetime, audience: Audience | None = None, **texts: str
+) -> int:
+    async with database.transaction() as session:
+        broadcast = await Broadcasts(session).create(
+            BroadcastDraft(
+                texts or {"uk": "Увага: зміни в русі транспорту", "en": "Notice"},
+                audience or Audience(),
+            ),
+            official_id=None,
+            created_by="test",
+            send_at=now,
+            now=now,
+        )
+        return broadcast.id
+
+
+def _notifier(
+    database: Database,
+    clock: FixedClock,
+    *pushers: RecordingPusher,
+    limits: SendingLimits | None = None,
+    quiet: QuietHours | None = None,
+) -> Notifier:
+    return Notifier(
+        database,
+        clock,
+        list(pushers),
+        KYIV,
+        product_modules().notice_renderers,
+        limits=limits or SendingLimits({p.name: FAST[p.name] for p in pushers}),
+        quiet=quiet,
+    )
+
+
+async def _drain(notifier: Notifier) -> None:
+    while await notifier.run_once():
+        pass
+
+
+async def test_expansion_goes_in_batches_and_counts_who_opted_out(
+    database: Database, clock: FixedClock
+) -> None:
+    """Seven accounts expanded three at a time: three steps add seven rows, the cursor
+    moves past each batch, a fourth step ends the expansion; the citizen who turned
+    announcements off is a row with the outcome ``opted_out``, never queued."""
+    now = clock.now()
+    telegram = await _citizens(database, now, "telegram", 4)
+    await _citizens(database, now, "viber", 3)
+    async with database.transaction() as session:
+        await Preferences(session).set_announcements(telegram[0], False, now)
+    broadcast_id = await _broadcast(database, now)
+    looked_at = []
+    for _ in range(4):
+        async with database.transaction() as session:
+            rules = Broadcasts(session)
+            [broadcast] = await rules.due(now) or [None]
+            assert broadcast is not None
+            looked_at.append(await rules.expand_step(broadcast, now, batch=3))
+    assert looked_at == [3, 3, 1, 0]
+    async with database.transaction() as session:
+        progress = await Broadcasts(session).progress(broadcast_id)
+        assert await Broadcasts(session).due(now) == []
+    assert progress.expanded
+    assert progress.queued == 6
+    assert dict(progress.counts) == {"opted_out": 1}
+
+
+async def test_the_audience_is_chosen_by_messenger_language_topic_and_region(
+    database: Database, clock: FixedClock
+) -> None:
+    """Sizes per messenger follow the filters: a messenger, a language, the followers of
+    a topic, the followers of a region."""
+    now = clock.now()
+    uk = await _citizens(database, now, "telegram", 3, "uk")
+    await _citizens(database, now, "telegram", 2, "en")
+    await _citizens(database, now, "viber", 4, "uk")
+    async with database.transaction() as session:
+        session.add(FollowedTopic(citizen_id=uk[0], topic="roads"))
+        preference = await Preferences(session).of(uk[1], now)
+        preference.region = "Київ"
+        rules = Broadcasts(session)
+        assert await rules.audience_sizes(Audience()) == {"telegram": 5, "viber": 4}
+        assert await rules.audience_sizes(Audience(channels=("viber",))) == {"viber": 4}
+        assert await rules.audience_sizes(Audience(languages=("en",))) == {"telegram": 2}
+        assert await rules.audience_sizes(Audience(topic="roads")) == {"telegram": 1}
+        assert await rules.audience_sizes(Audience(region="Київ")) == {"telegram": 1}
+
+
+async def test_a_broadcast_reaches_each_account_once_in_its_language(
+    database: Database, clock: FixedClock
+) -> None:
+    """Every account gets the text in its language with the stop button, as a broadcast;
+    the broadcast ends done with every row delivered; another pass sends nothing."""
+    now = clock.now()
+    await _citizens(database, now, "telegram", 3, "uk")
+    await _citizens(database, now, "viber", 2, "en")
+    broadcast_id = await _broadcast(
+        database, now, uk="Перекриття мосту завтра", en="Bridge closed tomorrow"
+    )
+    telegram, viber = RecordingPusher("telegram"), RecordingPusher("viber")
+    notifier = _notifier(database, clock, telegram, viber)
+    await _drain(notifier)
+
+    assert sorted(telegram.sent) == [
+        (f"telegram-uk-{n}", "Перекриття мосту завтра", True) for n in range(3)
+    ]
+    assert sorted(viber.sent) == [
+        (f"viber-en-{n}", "Bridge closed tomorrow", True) for n in range(2)
+    ]
+    async with database.transaction() as session:
+        progress = await Broadcasts(session).progress(broadcast_id)
+        row = await session.scalar(select(Notice).where(Notice.broadcast_id == broadcast_id))
+        assert row is not None
+        replies = await product_modules().notice_renderers["broadcast"](
+            session, row, Texts("en", KYIV)
+        )
+    assert progress.status is BroadcastStatus.DONE
+    assert dict(progress.counts) == {"delivered": 5}
+    assert replies is not None
+    assert replies[0].buttons[0][0].label == "🔕 Stop these announcements"
+    await _drain(notifier)
+    assert len(telegram.sent) + len(viber.sent) == 5
+
+
+async def test_stopping_announcements_mid_broadcast_takes_effect_at_once(
+    database: Database, clock: FixedClock
+) -> None:
+    """A citizen who turns announcements off after the broadcast was expanded gets
+    nothing: their waiting row ends ``opted_out``."""
+    now = clock.now()
+    citizens = await _citizens(database, now, "telegram", 2)
+    broadcast_id = await _broadcast(database, now)
+    async with database.transaction() as session:
+        rules = Broadcasts(session)
+        [broadcast] = await rules.due(now)
+        await rules.expand_step(broadcast, now)
+        await Preferences(session).set_announcements(citizens[1], False, now)
+    telegram = RecordingPusher("telegram")
+    await _drain(_notifier(database, clock, telegram))
+    assert [external for external, _text, _b in telegram.sent] == ["telegram-uk-0"]
+    async with database.transaction() as session:
+        progress = await Broadcasts(session).progress(broadcast_id)
+    assert dict(progress.counts) == {"delivered": 1, "opted_out": 1}
+
+
+async def test_quiet_hours_hold_broadcasts_but_not_a_citizens_own_news(
+    database: Database, clock: FixedClock
+) -> None:
+    """At 23:00 Kyiv time a broadcast waits for citizens keeping quiet hours (the
+    default) and goes to one who turned them off."""
+    clock.at = datetime(2026, 12, 4, 23, 0, tzinfo=KYIV)
+    now = clock.now()
+    citizens = await _citizens(database, now, "telegram", 2)
+    async with database.transaction() as session:
+        await Preferences(session).set_quiet_hours(citizens[1], False, now)
+    broadcast_id = await _broadcast(database, now)
+    telegram = RecordingPusher("telegram")
+    notifier = _notifier(database, clock, telegram, quiet=quiet_window("22:00-08:00"))
+    await _drain(notifier)
+    assert [external for external, _t, _b in telegram.sent] == ["telegram-uk-1"]
+    clock.at = datetime(2026, 12, 5, 8, 0, tzinfo=KYIV)
+    await _drain(notifier)
+    assert sorted(external for external, _t, _b in telegram.sent) == [
+        "telegram-uk-0",
+        "telegram-uk-1",
+    ]
+    async with database.transaction() as session:
+        assert (await Broadcasts(session).progress(broadcast_id)).status is BroadcastStatus.DONE
+
+
+async def test_a_429_pauses_the_messenger_and_costs_no_attempt(
+    database: Database, clock: FixedClock
+) -> None:
+    """Telegram's "retry after 3": the row is due again in 3 s without an attempt counted,
+    and the limits pause Telegram; after that it is delivered."""
+    now = clock.now()
+    await _citizens(database, now, "telegram", 1)
+    await _broadcast(database, now)
+    telegram = RecordingPusher("telegram", script=[RateLimited(3.0)])
+    ticks = [100.0]
+    notifier = _notifier(
+        database,
+        clock,
+        telegram,
+        limits=SendingLimits({"telegram": 1000.0}, monotonic=lambda: ticks[0]),
+    )
+    await notifier.run_once()
+    async with database.transaction() as session:
+        row = await session.scalar(select(Notice).where(Notice.broadcast_id.is_not(None)))
+        assert row is not None
+        assert (row.attempts, row.outcome, row.send_after) == (0, None, now + timedelta(seconds=3))
+    assert notifier.limits.paused_for("telegram") == 3.0
+    clock.at += timedelta(seconds=3)
+    ticks[0] += 3.0
+    await _drain(notifier)
+    assert len(telegram.sent) == 1
+
+
+async def test_an_unreachable_account_is_counted_and_not_moved_to_another_messenger(
+    database: Database, clock: FixedClock
+) -> None:
+    """A broadcast row to a blocked Telegram account ends ``unreachable`` and marks the
+    account; the citizen's Viber account gets only its own row."""
+    now = clock.now()
+    async with database.transaction() as session:
+        telegram_account = await repo.lock_account(session, "telegram", "t-1", "uk", now)
+        viber_account = await repo.lock_account(session, "viber", "v-1", "uk", now)
+        viber_account.citizen_id = telegram_account.citizen_id
+    broadcast_id = await _broadcast(database, now)
+    telegram = RecordingPusher("telegram", script=[PushOutcome.UNREACHABLE])
+    viber = RecordingPusher("viber")
+    await _drain(_notifier(database, clock, telegram, viber))
+    assert telegram.sent == []
+    assert [external for external, _t, _b in viber.sent] == ["v-1"]
+    async with database.transaction() as session:
+        progress = await Broadcasts(session).progress(broadcast_id)
+        account = await session.get(ChannelAccount, telegram_account.id)
+        assert account is not None
+        assert account.reachable is False
+    assert dict(progress.counts) == {"delivered": 1, "unreachable": 1}
+
+
+async def test_cancelling_stops_what_was_not_sent(database: Database, clock: FixedClock) -> None:
+    """Cancelled after expansion and before sending: every row ends ``cancelled``,
+    nothing is sent, and a cancelled broadcast cannot be cancelled again."""
+    now = clock.now()
+    await _citizens(database, now, "telegram", 3)
+    broadcast_id = await _broadcast(database, now)
+    async with database.transaction() as session:
+        rules = Broadcasts(session)
+        [broadcast] = await rules.due(now)
+        await rules.expand_step(broadcast, now)
+        await rules.cancel(broadcast_id, now)
+    telegram = RecordingPusher("telegram")
+    await _drain(_notifier(database, clock, telegram))
+    assert telegram.sent == []
+    async with database.transaction() as session:
+        progress = await Broadcasts(session).progress(broadcast_id)
+    assert progress.status is BroadcastStatus.CANCELLED
+    assert dict(progress.counts) == {"cancelled": 3}
+
+
+async def test_a_worker_that_dies_mid_batch_loses_nothing(
+    database: Database, clock: FixedClock
+) -> None:
+    """A worker claims a batch and dies before recording anything: once the lease ends
+    another worker sends the whole batch; every account gets the message, and the
+    duplicates are at most that one batch."""
+    now = clock.now()
+    await _citizens(database, now, "telegram", 5)
+    broadcast_id = await _broadcast(database, now)
+    dying = _notifier(database, clock, RecordingPusher("telegram"))
+    await dying._expand()
+    claimed = await dying._claim()  # then killed: nothing recorded
+    assert len(claimed) == 5 <= BATCH
+    survivor_pusher = RecordingPusher("telegram")
+    survivor = _notifier(database, clock, survivor_pusher)
+    await _drain(survivor)
+    assert survivor_pusher.sent == []  # the lease still holds
+    clock.at += LEASE
+    await _drain(survivor)
+    assert sorted(external for external, _t, _b in survivor_pusher.sent) == [
+        f"telegram-uk-{n}" for n in range(5)
+    ]
+    async with database.transaction() as session:
+        progress = await Broadcasts(session).progress(broadcast_id)
+        preference_rows = (await session.scalars(select(NotificationPreference))).all()
+    assert dict(progress.counts) == {"delivered": 5}
+    assert preference_rows == []  # nobody's choices were touched

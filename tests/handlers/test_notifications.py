@@ -1,0 +1,59 @@
+"""/notifications in chat: what reaches me besides my own affairs, changed by buttons or
+by typing their numbers; the stop button under a broadcast works at once."""
+
+from __future__ import annotations
+
+from civic.clock import FixedClock
+from handlers.core import ConversationCore
+from storage import repositories as repo
+from storage.db import Database
+from storage.outbox_models import NotificationPreference
+from tests.personas import Persona
+
+
+async def _preference(
+    database: Database, clock: FixedClock, user_id: str
+) -> NotificationPreference | None:
+    async with database.transaction() as session:
+        account = await repo.lock_account(session, "telegram", user_id, "en", clock.now())
+        return await session.get(NotificationPreference, account.citizen_id)
+
+
+async def test_the_settings_say_what_is_on_and_stop_announcements(
+    core: ConversationCore, database: Database, clock: FixedClock
+) -> None:
+    """/notifications shows announcements and quiet hours on; the stop button turns
+    announcements off, says that own news still comes, and the screen then offers to turn
+    them back on."""
+    olena = Persona(core, channel="telegram", user_id="501", language_code="en")
+    await olena.say("/start")
+    await olena.say("/notifications")
+    assert "Announcements from the authorities: on" in olena.last.text
+    assert "Quiet hours (announcements wait until morning): on" in olena.last.text
+    replies = await olena.press(olena.payload_of("Stop announcements"))
+    texts = "\n".join(reply.text for reply in replies)
+    assert "no more announcements" in texts
+    assert "Announcements from the authorities: off" in olena.last.text
+    preference = await _preference(database, clock, "501")
+    assert preference is not None
+    assert preference.announcements is False
+    await olena.press(olena.payload_of("Receive announcements"))
+    preference = await _preference(database, clock, "501")
+    assert preference is not None
+    assert preference.announcements is True
+
+
+async def test_settings_change_by_typing_the_numbers(
+    core: ConversationCore, database: Database, clock: FixedClock
+) -> None:
+    """Without buttons, typing the number of "Announcements at any hour" turns quiet hours
+    off, in Ukrainian too."""
+    taras = Persona(core, channel="telegram", user_id="502", language_code="uk")
+    await taras.say("/start")
+    await taras.say("/notifications")
+    await taras.say("2")
+    async with database.transaction() as session:
+        account = await repo.lock_account(session, "telegram", "502", "uk", clock.now())
+        preference = await session.get(NotificationPreference, account.citizen_id)
+    assert preference is not None
+    assert preference.quiet_hours is False
