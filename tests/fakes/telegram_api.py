@@ -15,18 +15,59 @@ Every call is recorded in order (``calls``), failed ones too. Failures on demand
 token other than the configured one gets 401; ``fail_next`` makes the next calls of a
 method fail (429 with ``retry_after`` by default); ``block`` makes a chat answer 403 "bot
 was blocked by the user".
+
+Sending limits (off unless asked for; without them nothing below ever answers 429).
+Telegram's FAQ: "avoid sending more than one message per second in a particular chat"
+and "the API will not allow bulk notifications to more than ~30 users per second";
+``allow_paid_broadcast`` raises the latter to 1000 messages per second. Turn them on with
+``FakeTelegramAPI(limits=SendLimits())`` or, on a running double,
+``api.enforce_limits(overall=30, per_chat=1, paid_overall=1000, window=1.0)``;
+``api.lift_limits()`` turns them off again. With limits on, a counted send is refused when
+it would make, within any sliding ``window`` seconds (half-open: a send exactly ``window``
+seconds after another no longer sees it):
+
+* more than ``per_chat`` sends to its chat (paid or not: paying lifts only the
+  broadcast limit), or
+* more than ``overall`` sends without ``allow_paid_broadcast`` across all chats, or
+* more than ``paid_overall`` sends with ``allow_paid_broadcast=true`` across all chats
+  (the paid and the free sends are two separate windows).
+
+It is answered as Telegram does: HTTP 429 ``{"ok": false, "error_code": 429,
+"description": "Too Many Requests: retry after X", "parameters": {"retry_after": X}}``, X
+being the whole seconds (at least 1, rounded up) until the window would take the send;
+nothing is stored, the request goes to ``calls`` with status 429 and to ``rejections``.
+
+Counted ("sends") are the methods that put a new message into a chat, ``SEND_METHODS``:
+sendMessage, sendPhoto, sendDocument and the other send* of a message, sendMediaGroup,
+copyMessage(s) and forwardMessage(s), one per request (the double implements only the
+first three; the others answer 404 before any limit is looked at). Not counted: getMe,
+webhooks, getUpdates, answerCallbackQuery, sendChatAction, commands, and edits (they
+change a message already there; the FAQ's limits speak of messages sent). A send counts
+only when accepted: one that fails for another reason (400, 403) uses up nothing.
+
+Every accepted send is recorded, limits on or off, in ``sends`` (``AcceptedSend``: the
+``time.monotonic()`` reading when the double admitted it, method, chat id, message id,
+whether ``allow_paid_broadcast`` was set). Times come from ``clock`` (``time.monotonic``
+unless a test gives its own). For checks: ``accepted_count()``, ``rejected_429s()``,
+``max_in_any_window()``, ``max_per_chat_in_any_window()``, ``messages_per_chat()``,
+``achieved_rate()``. Requests of webhook answers (``webhook_answer``) are counted and
+limited as well, as Telegram does with them.
 """
 
 from __future__ import annotations
 
 import asyncio
+import bisect
 import itertools
 import json
+import math
 import re
-from collections.abc import Mapping
+import time
+from collections import Counter, deque
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from typing import Any, Self
+from typing import Any, Literal, Self
 
 from aiohttp import web
 from multidict import MultiDictProxy
@@ -44,12 +85,63 @@ JSON_FIELDS = frozenset(
 INT_FIELDS = frozenset(
     {"chat_id", "message_id", "offset", "limit", "timeout", "user_id", "max_connections"}
 )
-BOOL_FIELDS = frozenset({"drop_pending_updates", "show_alert", "disable_notification"})
+BOOL_FIELDS = frozenset(
+    {"drop_pending_updates", "show_alert", "disable_notification", "allow_paid_broadcast"}
+)
 # The tags Telegram's HTML parse mode knows; anything else is a 400.
 HTML_TAGS = frozenset(
     {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre", "tg-spoiler",
      "span", "blockquote", "tg-emoji"}
 )  # fmt: skip
+
+
+# The methods that put a new message into a chat: what Telegram's sending limits count.
+SEND_METHODS = frozenset(
+    {"sendMessage", "sendPhoto", "sendDocument", "sendAudio", "sendVideo", "sendAnimation",
+     "sendVoice", "sendVideoNote", "sendPaidMedia", "sendMediaGroup", "sendLocation",
+     "sendVenue", "sendContact", "sendPoll", "sendChecklist", "sendDice", "sendSticker",
+     "sendInvoice", "sendGame", "copyMessage", "copyMessages", "forwardMessage",
+     "forwardMessages"}
+)  # fmt: skip
+
+Limit = Literal["per_chat", "overall", "paid_overall"]
+
+
+@dataclass(frozen=True, slots=True)
+class SendLimits:
+    """Telegram's sending limits: at most so many sends in any sliding ``window`` seconds."""
+
+    overall: int = 30  # sends without allow_paid_broadcast, all chats together
+    per_chat: int = 1  # sends to one chat, paid or not
+    paid_overall: int = 1000  # sends with allow_paid_broadcast=true, all chats together
+    window: float = 1.0
+
+    def __post_init__(self) -> None:
+        if min(self.overall, self.per_chat, self.paid_overall) < 1 or self.window <= 0:
+            raise ValueError(f"limits must be at least 1 and the window positive: {self}")
+
+
+@dataclass(frozen=True, slots=True)
+class AcceptedSend:
+    """A counted send the double accepted (see ``SEND_METHODS``)."""
+
+    at: float  # the clock's reading (time.monotonic()) when the double admitted it
+    method: str
+    chat_id: int | str | None
+    message_id: int | None
+    paid: bool  # allow_paid_broadcast was set
+
+
+@dataclass(frozen=True, slots=True)
+class RejectedSend:
+    """A counted send the double answered 429 because of its limits."""
+
+    at: float
+    method: str
+    chat_id: int | str | None
+    paid: bool
+    limits: tuple[Limit, ...]  # the limits it was over, "per_chat" first
+    retry_after: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +174,38 @@ class ApiError(Exception):
         self.status = status
         self.description = description
         self.retry_after = retry_after
+
+
+def _chat_key(value: Any) -> int | str | None:
+    """A send's chat as the limits see it: an id (also given as digits) or a @username."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value:
+        return int(value) if re.fullmatch(r"-?\d+", value) else value
+    return None
+
+
+def _paid(params: Mapping[str, Any]) -> bool:
+    return params.get("allow_paid_broadcast") in (True, "true", "True", "1")
+
+
+def _max_in_window(times: list[float], seconds: float) -> int:
+    """The most of ``times`` (sorted) in any half-open window [t, t + seconds)."""
+    return max(
+        (bisect.bisect_left(times, start + seconds, lo=i) - i for i, start in enumerate(times)),
+        default=0,
+    )
+
+
+@dataclass(slots=True)
+class _Windows:
+    """The admitted sends still inside the window, oldest first: per chat, free and paid."""
+
+    per_chat: dict[int | str, deque[float]] = field(default_factory=dict)
+    free: deque[float] = field(default_factory=deque)
+    paid: deque[float] = field(default_factory=deque)
 
 
 def _utf16_length(text: str) -> int:
@@ -147,12 +271,22 @@ class FakeTelegramAPI:
     # setMyCommands by (scope type, language code or "").
     commands: dict[tuple[str, str], list[dict[str, str]]] = field(default_factory=dict)
     blocked: set[int] = field(default_factory=set)
+    # Telegram's sending limits; None (the default): no limit at all. See the module doc.
+    limits: SendLimits | None = None
+    # Where the times of sends come from; a test may give a clock it moves itself.
+    clock: Callable[[], float] = time.monotonic
+    sends: list[AcceptedSend] = field(default_factory=list)
+    rejections: list[RejectedSend] = field(default_factory=list)
+    _windows: _Windows = field(default_factory=_Windows)
     _updates: list[dict[str, Any]] = field(default_factory=list)
     _update_pushed: asyncio.Event = field(default_factory=asyncio.Event)
     _failures: dict[str, list[_Failure]] = field(default_factory=dict)
     _message_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _runner: web.AppRunner | None = None
     url: str = ""
+
+    def __post_init__(self) -> None:
+        self._rebuild_windows()
 
     # --- life cycle ------------------------------------------------------------------
 
@@ -204,6 +338,27 @@ class FakeTelegramAPI:
         failure = _Failure(times, status, description, retry_after if status == 429 else None)
         self._failures.setdefault(method, []).append(failure)
 
+    def enforce_limits(
+        self,
+        overall: int = 30,
+        per_chat: int = 1,
+        *,
+        paid_overall: int = 1000,
+        window: float = 1.0,
+    ) -> SendLimits:
+        """From now on refuse with 429 the sends over Telegram's limits (see the module doc).
+
+        The sends accepted before count too, as they would at Telegram.
+        """
+        self.limits = SendLimits(overall, per_chat, paid_overall, window)
+        self._rebuild_windows()
+        return self.limits
+
+    def lift_limits(self) -> None:
+        """No limits any more (the default); sends are still recorded."""
+        self.limits = None
+        self._rebuild_windows()
+
     def block(self, chat_id: int) -> None:
         """The user of this private chat blocked the bot: sending to it answers 403."""
         self.blocked.add(chat_id)
@@ -224,13 +379,11 @@ class FakeTelegramAPI:
             return
         params = {key: value for key, value in payload.items() if key != "method"}
         method = payload["method"]
-        handler = getattr(self, f"_api_{method}", None)
-        status = 200 if handler is not None else 404
-        if handler is not None:
-            try:
-                await handler(params)
-            except ApiError as error:
-                status = error.status
+        status = 200
+        try:
+            await self._call(method, params)
+        except ApiError as error:
+            status = error.status
         self.calls.append(ApiCall(method, params, self.token, status))
 
     # --- what a test reads -----------------------------------------------------------
@@ -255,6 +408,42 @@ class FakeTelegramAPI:
         messages = self.chat_messages(chat_id)
         assert messages, f"no message in chat {chat_id}"
         return messages[-1]
+
+    def accepted_count(self, *, paid: bool | None = None) -> int:
+        """How many counted sends were accepted (only the paid or the free ones, if given)."""
+        return len(self._accepted(paid))
+
+    def rejected_429s(self, limit: Limit | None = None) -> list[RejectedSend]:
+        """The sends refused for the limits, in order (only those over ``limit``, if given)."""
+        return [r for r in self.rejections if limit is None or limit in r.limits]
+
+    def max_in_any_window(self, seconds: float = 1.0, *, paid: bool | None = None) -> int:
+        """The most accepted sends (all, or only paid/free ones) in any sliding window of
+        ``seconds``: [t, t + seconds), t running over the sends' times."""
+        return _max_in_window([send.at for send in self._accepted(paid)], seconds)
+
+    def max_per_chat_in_any_window(self, seconds: float = 1.0) -> int:
+        """The most accepted sends to one chat in any sliding window of ``seconds``."""
+        by_chat: dict[int | str | None, list[float]] = {}
+        for send in self._accepted(None):
+            by_chat.setdefault(send.chat_id, []).append(send.at)
+        return max((_max_in_window(times, seconds) for times in by_chat.values()), default=0)
+
+    def messages_per_chat(self) -> dict[int | str | None, int]:
+        """How many sends each chat accepted (a broadcast: 1 each)."""
+        return dict(Counter(send.chat_id for send in self.sends))
+
+    def achieved_rate(self, *, paid: bool | None = None) -> float:
+        """Accepted sends per second: (count - 1) / (last time - first time).
+
+        n sends span n - 1 intervals, so sends exactly 1/30 s apart give 30.0, however
+        many. Infinite when they all came at one instant; needs at least two sends.
+        """
+        sends = self._accepted(paid)
+        if len(sends) < 2:
+            raise ValueError(f"a rate needs at least two accepted sends, there are {len(sends)}")
+        span = sends[-1].at - sends[0].at
+        return (len(sends) - 1) / span if span > 0 else math.inf
 
     def bot_user(self) -> dict[str, Any]:
         return {
@@ -290,10 +479,7 @@ class FakeTelegramAPI:
             if token != self.token:
                 raise ApiError(401, "Unauthorized")
             self._injected_failure(method)
-            handler = getattr(self, f"_api_{method}", None)
-            if handler is None:
-                raise ApiError(404, "Not Found: method not found")
-            result = await handler(params)
+            result = await self._call(method, params)
         except ApiError as error:
             self.calls.append(ApiCall(method, params, token, error.status))
             body: dict[str, Any] = {
@@ -306,6 +492,84 @@ class FakeTelegramAPI:
             return web.json_response(body, status=error.status)
         self.calls.append(ApiCall(method, params, token, 200))
         return web.json_response({"ok": True, "result": result})
+
+    async def _call(self, method: str, params: dict[str, Any]) -> Any:
+        """Answer one method call: its result, or ApiError (404, 429 over the limits, ...)."""
+        handler = getattr(self, f"_api_{method}", None)
+        if handler is None:
+            raise ApiError(404, "Not Found: method not found")
+        if method not in SEND_METHODS:
+            return await handler(params)
+        chat, paid = _chat_key(params.get("chat_id")), _paid(params)
+        at = self._admit(method, chat, paid)
+        try:
+            result = await handler(params)
+        except ApiError:
+            self._release(at, chat, paid)
+            raise
+        message_id = result.get("message_id") if isinstance(result, dict) else None
+        self.sends.append(AcceptedSend(at, method, chat, message_id, paid))
+        return result
+
+    def _admit(self, method: str, chat: int | str | None, paid: bool) -> float:
+        """The time of a send within the limits, holding its place in the windows (so a
+        send admitted meanwhile sees it); else ApiError 429 as Telegram answers it."""
+        at = self.clock()
+        limits = self.limits
+        if limits is None:
+            return at
+        windows = self._windows
+        overall = windows.paid if paid else windows.free
+        checks: list[tuple[Limit, deque[float], int]] = []
+        if chat is not None:
+            checks.append(("per_chat", windows.per_chat.setdefault(chat, deque()), limits.per_chat))
+        if paid:
+            checks.append(("paid_overall", overall, limits.paid_overall))
+        else:
+            checks.append(("overall", overall, limits.overall))
+        over: list[Limit] = []
+        wait = 0.0
+        for name, times, cap in checks:
+            while times and times[0] <= at - limits.window:
+                times.popleft()
+            if len(times) >= cap:
+                over.append(name)
+                # It fits once all but cap - 1 of those in the window have left it.
+                wait = max(wait, times[len(times) - cap] + limits.window - at)
+        if over:
+            retry_after = max(1, math.ceil(wait))
+            self.rejections.append(RejectedSend(at, method, chat, paid, tuple(over), retry_after))
+            raise ApiError(429, f"Too Many Requests: retry after {retry_after}", retry_after)
+        for _, times, _ in checks:
+            times.append(at)
+        return at
+
+    def _release(self, at: float, chat: int | str | None, paid: bool) -> None:
+        """Give back the place of an admitted send that failed otherwise (400, 403)."""
+        if self.limits is None:
+            return
+        windows = self._windows
+        held = [windows.paid if paid else windows.free]
+        if chat is not None and chat in windows.per_chat:
+            held.append(windows.per_chat[chat])
+        for times in held:
+            if at in times:
+                times.remove(at)
+
+    def _rebuild_windows(self) -> None:
+        """The windows from the accepted sends, after the limits changed."""
+        self._windows = _Windows()
+        if self.limits is None:
+            return
+        for send in self.sends:
+            (self._windows.paid if send.paid else self._windows.free).append(send.at)
+            if send.chat_id is not None:
+                self._windows.per_chat.setdefault(send.chat_id, deque()).append(send.at)
+
+    def _accepted(self, paid: bool | None) -> list[AcceptedSend]:
+        """The accepted sends (all, paid or free) by their time."""
+        chosen = [send for send in self.sends if paid is None or send.paid == paid]
+        return sorted(chosen, key=lambda send: send.at)
 
     def _injected_failure(self, method: str) -> None:
         queue = self._failures.get(method)
