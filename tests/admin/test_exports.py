@@ -197,6 +197,26 @@ async def test_audit_export_has_before_and_after_and_is_scoped(
     assert "mod@example.org" not in page
 
 
+async def test_the_filtered_log_links_its_export_with_the_same_filters(
+    client: Client, database: Database, clock: FixedClock
+) -> None:
+    """Every filter of the audit log opens (200), and the page's CSV link carries the
+    filters (not the page's position) to the export."""
+    await make_official(database, clock, "analyst@example.org", OfficialRole.ANALYST)
+    await sign_in(client, "analyst@example.org")
+    for query in (
+        "action=sign_in",
+        "official=analyst%40example.org",
+        "object_type=official&object_id=1",
+        "from=2026-11-01&to=2026-12-31",
+        "before=5&action=sign_in",
+    ):
+        response = await client.get(f"/admin/audit?{query}")
+        assert response.status == 200, query
+    page = await (await client.get("/admin/audit?action=sign_in&before=5")).text()
+    assert 'href="/admin/exports/audit.csv?action=sign_in"' in page
+
+
 async def test_a_large_export_is_streamed_in_chunks(
     client: Client, database: Database, clock: FixedClock
 ) -> None:
