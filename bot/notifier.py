@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, exists, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channels.base import Pusher, PushOutcome, PushResult, RateLimited
@@ -58,6 +58,11 @@ MAX_ATTEMPTS = 6
 # Rows claimed at once: Viber's broadcast call takes up to 300 receivers, and a worker
 # killed mid-batch sends at most this many twice.
 BATCH = 300
+# Passes running at once in ``run_forever``, each claiming BATCH // PASSES rows: while one
+# ends its batch (last answers, outcomes, the next claim) the other keeps the messenger
+# busy, so the gaps between batches cost no sending time. They share the limits, so the
+# rate holds, and at most BATCH rows are in flight in all.
+PASSES = 2
 # Outcomes are written at least this often while a batch is being sent.
 RECORD_EVERY_SECONDS = 0.5
 DEFAULT_RATE = 25.0
@@ -89,6 +94,7 @@ class Notifier:
         *,
         limits: SendingLimits | None = None,
         quiet: QuietHours | None = None,
+        batch: int = BATCH,
     ) -> None:
         self.database = database
         self.clock = clock
@@ -97,6 +103,7 @@ class Notifier:
         self.renderers = renderers
         self.limits = limits or SendingLimits(dict.fromkeys(self.pushers, DEFAULT_RATE))
         self.quiet = quiet
+        self.batch = batch
 
     async def run_once(self) -> int:
         """One pass; how many messages were delivered plus broadcast accounts expanded
@@ -108,7 +115,22 @@ class Notifier:
         return expanded + delivered
 
     async def run_forever(self, interval_seconds: float) -> None:
-        await drain_forever(self.run_once, interval_seconds, "notices")
+        passes = [
+            Notifier(
+                self.database,
+                self.clock,
+                list(self.pushers.values()),
+                self.zone,
+                self.renderers,
+                limits=self.limits,
+                quiet=self.quiet,
+                batch=self.batch // PASSES,
+            )
+            for _ in range(PASSES)
+        ]
+        await asyncio.gather(
+            *(drain_forever(one.run_once, interval_seconds, "notices") for one in passes)
+        )
 
     # --- broadcasts: expansion and completion ------------------------------------------
 
@@ -149,38 +171,65 @@ class Notifier:
         now = self.clock.now()
         jobs: list[_Job] = []
         async with self.database.transaction() as session:
-            own = await self._due(session, now, broadcasts=False, limit=BATCH)
+            own = await self._due(session, now, limit=self.batch)
             for notice in own:
                 job = await self._own_job(session, notice, now)
                 if job is not None:
                     jobs.append(job)
-            room = BATCH - len(own)
+            room = self.batch - len(own)
             if room > 0:
-                for notice in await self._due(session, now, broadcasts=True, limit=room):
-                    job = await self._broadcast_job(session, notice, now)
+                for notice, account, announcements in await self._due_broadcast_rows(
+                    session, now, room
+                ):
+                    job = await self._broadcast_job(session, notice, account, announcements, now)
                     if job is not None:
                         jobs.append(job)
         return jobs
 
-    async def _due(
-        self, session: AsyncSession, now: datetime, *, broadcasts: bool, limit: int
-    ) -> list[Notice]:
-        statement = select(Notice).where(
-            Notice.sent_at.is_(None),
-            Notice.dropped_at.is_(None),
-            Notice.broadcast_id.is_not(None) if broadcasts else Notice.broadcast_id.is_(None),
-            Notice.send_after <= now,
-        )
-        if broadcasts and self.quiet is not None and self.quiet.contains(now, self.zone):
-            # News waits for the morning, except for those who asked for it at night.
-            statement = statement.where(
-                exists().where(
-                    NotificationPreference.citizen_id == Notice.citizen_id,
-                    NotificationPreference.quiet_hours.is_(False),
-                )
+    async def _due(self, session: AsyncSession, now: datetime, *, limit: int) -> list[Notice]:
+        """A citizen's own notices that are due, oldest first."""
+        statement = (
+            select(Notice)
+            .where(
+                Notice.sent_at.is_(None),
+                Notice.dropped_at.is_(None),
+                Notice.broadcast_id.is_(None),
+                Notice.send_after <= now,
             )
-        statement = statement.order_by(Notice.id).limit(limit).with_for_update(skip_locked=True)
+            .order_by(Notice.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
         return list((await session.execute(statement)).scalars())
+
+    async def _due_broadcast_rows(
+        self, session: AsyncSession, now: datetime, limit: int
+    ) -> list[tuple[Notice, ChannelAccount | None, bool | None]]:
+        """Broadcast rows that are due, with their account and whether the citizen wants
+        announcements (None: no preference row, so yes), in one statement."""
+        statement = (
+            select(Notice, ChannelAccount, NotificationPreference.announcements)
+            .outerjoin(ChannelAccount, ChannelAccount.id == Notice.account_id)
+            .outerjoin(
+                NotificationPreference, NotificationPreference.citizen_id == Notice.citizen_id
+            )
+            .where(
+                Notice.sent_at.is_(None),
+                Notice.dropped_at.is_(None),
+                Notice.broadcast_id.is_not(None),
+                Notice.send_after <= now,
+            )
+        )
+        if self.quiet is not None and self.quiet.contains(now, self.zone):
+            # News waits for the morning, except for those who asked for it at night.
+            statement = statement.where(NotificationPreference.quiet_hours.is_(False))
+        statement = (
+            statement.order_by(Notice.id)
+            .limit(limit)
+            .with_for_update(of=Notice.__table__, skip_locked=True)
+        )
+        rows = await session.execute(statement)
+        return [(notice, account, wanted) for notice, account, wanted in rows.all()]
 
     def _lease(self, notice: Notice, now: datetime) -> None:
         notice.attempts += 1
@@ -197,25 +246,20 @@ class Notifier:
         return _Job(notice.id, account.id, account.channel, account.external_id, replies, False)
 
     async def _broadcast_job(
-        self, session: AsyncSession, notice: Notice, now: datetime
+        self,
+        session: AsyncSession,
+        notice: Notice,
+        account: ChannelAccount | None,
+        announcements: bool | None,
+        now: datetime,
     ) -> _Job | None:
-        account = await session.get(ChannelAccount, notice.account_id)
         if account is None or not account.reachable or account.channel not in self.pushers:
             return self._drop(notice, now, "account unreachable", Outcome.UNREACHABLE)
+        # One query per broadcast in a batch: the session keeps what it has loaded.
         broadcast = await session.get(Broadcast, notice.broadcast_id)
         if broadcast is None or broadcast.status is BroadcastStatus.CANCELLED:
             return self._drop(notice, now, "broadcast cancelled", Outcome.CANCELLED)
-        opted_out = await session.scalar(
-            select(
-                exists().where(
-                    and_(
-                        NotificationPreference.citizen_id == notice.citizen_id,
-                        NotificationPreference.announcements.is_(False),
-                    )
-                )
-            )
-        )
-        if opted_out:
+        if announcements is False:
             return self._drop(notice, now, "turned announcements off", Outcome.OPTED_OUT)
         replies = await self._render(session, notice, account)
         if replies is None:

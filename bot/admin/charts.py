@@ -4,7 +4,8 @@ alternative carrying the same numbers."""
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+import time as time_module
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from datetime import date, datetime, time
 
 
@@ -31,3 +32,44 @@ def daily_bars_svg(series: Sequence[tuple[date, int]], *, color: str = "#1f5fa8"
     svg = buffer.getvalue()
     # The XML prologue and DOCTYPE are not allowed inside HTML.
     return svg[svg.index("<svg") :]
+
+
+Series = list[tuple[date, int]]
+
+
+class RecentCharts:
+    """Signature curves and their SVG, kept in this process for ``ttl`` seconds.
+
+    Counting a month of signatures per Kyiv day reads every signature of the month (742k
+    rows in bench/admin_pages.py, 230 ms), and drawing the SVG costs matplotlib 50-80 ms:
+    a chart a minute old is good enough for a dashboard, while the counts shown beside it
+    come from the live tally."""
+
+    def __init__(
+        self,
+        ttl: float = 60.0,
+        size: int = 256,
+        monotonic: Callable[[], float] = time_module.monotonic,
+    ) -> None:
+        self.ttl = ttl
+        self.size = size
+        self.monotonic = monotonic
+        self._kept: dict[Hashable, tuple[float, Series, str | None]] = {}
+
+    async def get(
+        self, key: Hashable, count: Callable[[], Awaitable[Series]]
+    ) -> tuple[Series, str | None]:
+        """The series and its chart (None for an empty series), counted and drawn when
+        missing or older than ``ttl``."""
+        now = self.monotonic()
+        kept = self._kept.get(key)
+        if kept is not None and now - kept[0] < self.ttl:
+            return kept[1], kept[2]
+        series = await count()
+        chart = daily_bars_svg(series) if series else None
+        if len(self._kept) >= self.size:
+            self._kept = {k: v for k, v in self._kept.items() if now - v[0] < self.ttl}
+            if len(self._kept) >= self.size:
+                self._kept.clear()
+        self._kept[key] = (now, series, chart)
+        return series, chart

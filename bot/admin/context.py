@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.admin.charts import RecentCharts
 from bot.admin.render import Renderer
 from civic.access import Access, AccessDenied, Permission
 from civic.audit import Actor, record
@@ -45,6 +46,8 @@ class AdminContext:
     # The signed-in browser's session (its token's digest) and the sessions' policy.
     session_key: str | None = None
     session_policy: SessionPolicy = field(default_factory=SessionPolicy)
+    # The site's recent signature curves (bot.admin.charts.RecentCharts).
+    charts: RecentCharts = field(default_factory=RecentCharts)
 
     @property
     def address(self) -> str:

@@ -12,7 +12,7 @@ from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.admin import petition_exports
-from bot.admin.charts import daily_bars_svg
+from bot.admin.charts import Series
 from bot.admin.context import AdminContext, pages_for
 from bot.admin.contract import AdminRoute, AdminViews, NavEntry
 from bot.admin.forms import Form, posted
@@ -84,7 +84,12 @@ async def petition_page(
     petition_id = context.int_param("id")
     async with context.database.transaction() as session:
         petition, count = await _load(context, session, petition_id)
-        series = await desk.signatures_per_day(session, petition.id, context.zone, None)
+
+    async def per_day() -> Series:
+        async with context.database.reading() as session:
+            return await desk.signatures_per_day(session, petition_id, context.zone, None)
+
+    series, chart = await context.charts.get(("petition", petition_id), per_day)
     access = context.official
     return context.render(
         "petition.html",
@@ -92,7 +97,7 @@ async def petition_page(
         petition=petition,
         count=count,
         series=series,
-        chart=daily_bars_svg(series) if series else None,
+        chart=chart,
         problem=problem,
         may_moderate=access.may(Permission.MODERATE_PETITIONS, petition.authority_id),
         may_answer=access.may(Permission.ANSWER_PETITIONS, petition.authority_id),
@@ -151,15 +156,21 @@ async def waiting_panel(context: AdminContext) -> str | None:
         ).all()
         counts = await desk.counts_by_status(session, access, waiting)
         calendar = await InformationRequests(session, context.zone).calendar()
-        since = context.now - timedelta(days=30)
-        series = await desk.signatures_per_day(session, None, context.zone, since)
+    today = context.now.astimezone(context.zone).date()
+    since = context.now - timedelta(days=30)
+
+    async def per_day() -> Series:
+        async with context.database.reading() as session:
+            return await desk.signatures_per_day(session, None, context.zone, since)
+
+    series, chart = await context.charts.get(("last 30 days", today), per_day)
     return context.render_fragment(
         "petitions_panel.html",
         rows=desk.rows_of(queue, calendar, context.now, context.zone),
         in_moderation=counts[PetitionStatus.MODERATION],
         awaiting=counts[PetitionStatus.AWAITING_ANSWER],
         series=series,
-        chart=daily_bars_svg(series) if series else None,
+        chart=chart,
     )
 
 

@@ -3,7 +3,7 @@ role, CSRF), the security headers, and the routes of the core and of every modul
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -14,6 +14,7 @@ from aiohttp.typedefs import Handler
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.admin import accounts, audit_views, auth, calendar_views, dashboard
+from bot.admin.charts import RecentCharts
 from bot.admin.context import AdminContext, language_of
 from bot.admin.contract import AdminRoute, AdminViews, NavEntry
 from bot.admin.forms import FORM, FormTooLarge, read_form
@@ -41,6 +42,16 @@ class AdminSettings:
     zone: ZoneInfo
     secure_cookies: bool  # VZ_PUBLIC_URL is https://
     sessions: SessionPolicy = field(default_factory=SessionPolicy)
+    # The price of one message per messenger (VZ_TELEGRAM_MESSAGE_PRICE,
+    # VZ_VIBER_MESSAGE_PRICE) in ``price_currency``, and whether Telegram paid broadcasts
+    # are on: the broadcast preview estimates the cost from them.
+    message_prices: Mapping[str, float] = field(default_factory=dict)
+    price_currency: str = "UAH"
+    telegram_paid_broadcast: bool = False
+
+
+# The settings, for a page that needs more than its context (the broadcast preview's prices).
+ADMIN_SETTINGS = web.AppKey("admin_settings", AdminSettings)
 
 
 def admin_settings(settings: Settings) -> AdminSettings:
@@ -52,6 +63,12 @@ def admin_settings(settings: Settings) -> AdminSettings:
             idle=timedelta(minutes=settings.admin_session_idle_minutes),
             absolute=timedelta(hours=settings.admin_session_hours),
         ),
+        message_prices={
+            "telegram": settings.telegram_message_price,
+            "viber": settings.viber_message_price,
+        },
+        price_currency=settings.price_currency,
+        telegram_paid_broadcast=settings.telegram_paid_broadcast,
     )
 
 
@@ -67,6 +84,7 @@ class AdminSite:
         self.clock = clock
         self.settings = settings
         self.renderer = Renderer()
+        self.charts = RecentCharts()
         core = AdminViews(
             routes=(
                 *dashboard.ROUTES,
@@ -87,6 +105,7 @@ class AdminSite:
         self.panels = [panel for views in module_views for panel in views.panels]
 
     def add_routes(self, app: web.Application) -> None:
+        app[ADMIN_SETTINGS] = self.settings
         app.router.add_static("/admin/static/", STATIC, append_version=True)
         for route in auth.routes(self):
             app.router.add_route(route.method, route.path, route.handler)
@@ -133,6 +152,7 @@ class AdminSite:
             panels=self.panels,
             session_key=session_key,
             session_policy=self.settings.sessions,
+            charts=self.charts,
         )
 
     def problem_page(
