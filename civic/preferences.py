@@ -9,8 +9,21 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Notice
+from storage.models import Authority, Notice
 from storage.outbox_models import FollowedTopic, NotificationPreference
+
+# The topics a citizen may follow and a broadcast may be about (their names in the chat
+# come from the catalogs: handlers/notifications.py).
+TOPICS = (
+    "transport",
+    "roads",
+    "utilities",
+    "ecology",
+    "education",
+    "health",
+    "safety",
+    "culture",
+)
 
 
 class Preferences:
@@ -54,6 +67,29 @@ class Preferences:
         preference = await self.of(citizen_id, now)
         preference.quiet_hours = wanted
         preference.updated_at = now
+
+    async def toggle_topic(self, citizen_id: int, topic: str, now: datetime) -> bool:
+        """Follow ``topic``, or stop following it; whether it is followed now."""
+        if topic not in TOPICS:
+            raise ValueError(topic)
+        followed = await self.session.get(FollowedTopic, (citizen_id, topic))
+        if followed is None:
+            self.session.add(FollowedTopic(citizen_id=citizen_id, topic=topic))
+        else:
+            await self.session.delete(followed)
+        (await self.of(citizen_id, now)).updated_at = now
+        await self.session.flush()
+        return followed is None
+
+    async def set_region(self, citizen_id: int, region: str | None, now: datetime) -> None:
+        preference = await self.of(citizen_id, now)
+        preference.region = region
+        preference.updated_at = now
+
+    async def regions(self) -> list[str]:
+        """The regions one may follow: those of the directory's authorities, by name."""
+        statement = select(Authority.region).where(Authority.region.is_not(None)).distinct()
+        return sorted(str(region) for region in await self.session.scalars(statement))
 
     async def topics(self, citizen_id: int) -> list[str]:
         rows = await self.session.scalars(

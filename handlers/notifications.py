@@ -5,10 +5,18 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from civic.preferences import Preferences
+from civic.preferences import TOPICS, Preferences
 from handlers.common import back_to_menu
 from handlers.context import Context
-from handlers.notification_payloads import NotificationSettings, SetAnnouncements, SetQuietHours
+from handlers.notification_payloads import (
+    ChooseRegion,
+    NotificationSettings,
+    RegionChoices,
+    SetAnnouncements,
+    SetQuietHours,
+    ToggleTopic,
+    TopicChoices,
+)
 from handlers.replies import Button, Reply
 from handlers.router import Router
 from handlers.texts import Texts
@@ -28,7 +36,9 @@ async def notifications_command(ctx: Context, _payload: str) -> None:
 async def settings(ctx: Context, _press: NotificationSettings) -> None:
     ctx.state.leave()
     t = ctx.t
-    preference = await Preferences(ctx.session).of(ctx.citizen.id, ctx.now)
+    preferences = Preferences(ctx.session)
+    preference = await preferences.of(ctx.citizen.id, ctx.now)
+    followed = await preferences.topics(ctx.citizen.id)
     lines = [
         t._("Notifications"),
         "",
@@ -42,6 +52,10 @@ async def settings(ctx: Context, _press: NotificationSettings) -> None:
         t._("Quiet hours (announcements wait until morning): {state}").format(
             state=t._("on") if preference.quiet_hours else t._("off")
         ),
+        t._("Topics I follow: {topics}").format(
+            topics=", ".join(topic_label(t, topic) for topic in followed) or t._("none")
+        ),
+        t._("My region: {region}").format(region=preference.region or t._("not chosen")),
     ]
     rows = [
         [
@@ -53,6 +67,10 @@ async def settings(ctx: Context, _press: NotificationSettings) -> None:
             Button(t._("🌙 Announcements at any hour"), SetQuietHours(False))
             if preference.quiet_hours
             else Button(t._("🌙 Keep quiet hours"), SetQuietHours(True))
+        ],
+        [
+            Button(t._("🏷 Topics"), TopicChoices()),
+            Button(t._("📍 Region"), RegionChoices()),
         ],
         [back_to_menu(t)],
     ]
@@ -78,6 +96,64 @@ async def set_announcements(ctx: Context, press: SetAnnouncements) -> None:
 @router.button(SetQuietHours)
 async def set_quiet_hours(ctx: Context, press: SetQuietHours) -> None:
     await Preferences(ctx.session).set_quiet_hours(ctx.citizen.id, press.on, ctx.now)
+    await settings(ctx, NotificationSettings())
+
+
+def topic_label(t: Texts, topic: str) -> str:
+    labels = {
+        "transport": t._("public transport"),
+        "roads": t._("roads and repairs"),
+        "utilities": t._("water, heating, electricity"),
+        "ecology": t._("environment"),
+        "education": t._("schools and kindergartens"),
+        "health": t._("health care"),
+        "safety": t._("safety and civil defence"),
+        "culture": t._("culture and sport"),
+    }
+    return labels.get(topic, topic)
+
+
+@router.button(TopicChoices)
+async def topic_choices(ctx: Context, _press: TopicChoices) -> None:
+    t = ctx.t
+    followed = set(await Preferences(ctx.session).topics(ctx.citizen.id))
+    rows = [
+        [Button(("✅ " if topic in followed else "▫️ ") + topic_label(t, topic), ToggleTopic(i))]
+        for i, topic in enumerate(TOPICS)
+    ]
+    rows.append([Button(t._("⬅️ Back"), NotificationSettings())])
+    ctx.reply(t._("Announcements on the topics you follow reach you. Tap one to change it."), rows)
+
+
+@router.button(ToggleTopic)
+async def toggle_topic(ctx: Context, press: ToggleTopic) -> None:
+    # The index comes from a button: a stale or forged one names no topic.
+    if press.index >= len(TOPICS):
+        await topic_choices(ctx, TopicChoices())
+        return
+    await Preferences(ctx.session).toggle_topic(ctx.citizen.id, TOPICS[press.index], ctx.now)
+    await topic_choices(ctx, TopicChoices())
+
+
+@router.button(RegionChoices)
+async def region_choices(ctx: Context, _press: RegionChoices) -> None:
+    t = ctx.t
+    regions = await Preferences(ctx.session).regions()
+    buttons = [Button(region, ChooseRegion(i + 1)) for i, region in enumerate(regions)]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    rows.append([Button(t._("No region"), ChooseRegion(0))])
+    rows.append([Button(t._("⬅️ Back"), NotificationSettings())])
+    ctx.reply(t._("Announcements for a region reach the citizens who chose it."), rows)
+
+
+@router.button(ChooseRegion)
+async def choose_region(ctx: Context, press: ChooseRegion) -> None:
+    regions = await Preferences(ctx.session).regions()
+    if press.index > len(regions):
+        await region_choices(ctx, RegionChoices())
+        return
+    region = regions[press.index - 1] if press.index else None
+    await Preferences(ctx.session).set_region(ctx.citizen.id, region, ctx.now)
     await settings(ctx, NotificationSettings())
 
 

@@ -3,11 +3,13 @@ by typing their numbers; the stop button under a broadcast works at once."""
 
 from __future__ import annotations
 
+from civic.broadcasts import Audience, Broadcasts
 from civic.clock import FixedClock
 from handlers.core import ConversationCore
 from storage import repositories as repo
 from storage.db import Database
 from storage.outbox_models import NotificationPreference
+from tests.helpers import make_authority
 from tests.personas import Persona
 
 
@@ -57,3 +59,29 @@ async def test_settings_change_by_typing_the_numbers(
         preference = await session.get(NotificationPreference, account.citizen_id)
     assert preference is not None
     assert preference.quiet_hours is False
+
+
+async def test_topics_and_a_region_are_followed_from_the_chat(
+    core: ConversationCore, database: Database, clock: FixedClock
+) -> None:
+    """Topics are toggled one by one and a region chosen from the directory's; a
+    broadcast on that topic or to that region then counts this citizen in its audience,
+    and a forged topic number changes nothing."""
+    await make_authority(database, clock.now(), name="Житомирська міська рада")
+    olena = Persona(core, channel="telegram", user_id="503", language_code="en")
+    await olena.say("/start")
+    await olena.say("/notifications")
+    await olena.press(olena.payload_of("Topics"))
+    await olena.press(olena.payload_of("roads and repairs"))
+    assert "✅ roads and repairs" in [b.label for b in olena.last.choices]
+    await olena.press("ntt:99")
+    await olena.press(olena.payload_of("Back"))
+    await olena.press(olena.payload_of("Region"))
+    await olena.press(olena.payload_of("Вінницька область"))
+    assert "Topics I follow: roads and repairs" in olena.last.text
+    assert "My region: Вінницька область" in olena.last.text
+    async with database.transaction() as session:
+        rules = Broadcasts(session)
+        assert await rules.audience_sizes(Audience(topic="roads")) == {"telegram": 1}
+        assert await rules.audience_sizes(Audience(topic="ecology")) == {}
+        assert await rules.audience_sizes(Audience(region="Вінницька область")) == {"telegram": 1}
