@@ -9,10 +9,12 @@ module (``request_answered``); the module registry refuses two modules claiming 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Mail, Notice
+from storage.models import ChannelAccount, Mail, Notice
 
 
 def owe_notice(
@@ -55,3 +57,36 @@ def owe_mail(
             attempts=0,
         )
     )
+
+
+async def owe_kept_replies(
+    session: AsyncSession,
+    *,
+    channel: str,
+    external_id: str,
+    kind: str,
+    replies: list[dict[str, Any]],
+    now: datetime,
+) -> bool:
+    """Replies a messenger refused, owed to that account's citizen (False: no such
+    account, nothing kept)."""
+    account = await session.scalar(
+        select(ChannelAccount).where(
+            ChannelAccount.channel == channel, ChannelAccount.external_id == external_id
+        )
+    )
+    if account is None:
+        return False
+    session.add(
+        Notice(
+            citizen_id=account.citizen_id,
+            channel=channel,
+            kind=kind,
+            subject_id=account.id,
+            payload={"replies": replies},
+            created_at=now,
+            send_after=now,
+            attempts=0,
+        )
+    )
+    return True

@@ -20,7 +20,7 @@ When handling fails:
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -28,6 +28,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from civic.clock import Clock
+from civic.outbox import owe_kept_replies
 from handlers.context import Context, CoreConfig
 from handlers.events import (
     MAX_INPUT_CHARS,
@@ -38,6 +39,7 @@ from handlers.events import (
     Text,
     parse_command,
 )
+from handlers.kept_replies import KEPT_REPLY_KIND, kept
 from handlers.payloads import split_prefix
 from handlers.replies import Reply
 from handlers.router import Hook
@@ -118,6 +120,21 @@ class ConversationCore:
             if is_unavailable(error):
                 raise DatabaseUnavailable(str(error)) from error
             raise
+
+    async def keep_undelivered(self, channel: str, user_id: str, replies: Sequence[Reply]) -> None:
+        """Replies a messenger did not take (an error, a long 429): into the outbox, so the
+        worker sends them when it can instead of their being lost."""
+        if not replies:
+            return
+        async with self.database.transaction() as session:
+            await owe_kept_replies(
+                session,
+                channel=channel,
+                external_id=user_id,
+                kind=KEPT_REPLY_KIND,
+                replies=kept(replies),
+                now=self.clock.now(),
+            )
 
     async def _handle_once(self, event: IncomingEvent) -> HandledEvent:
         async with self.database.transaction() as session:

@@ -5,5 +5,10 @@ from __future__ import annotations
 
 from bot.modules.contract import Module
 from handlers import common, verification
+from handlers.kept_replies import KEPT_REPLY_KIND, render_kept_replies
 
-MODULE = Module(name="core", routers=(common.router, verification.router))
+MODULE = Module(
+    name="core",
+    routers=(common.router, verification.router),
+    notices={KEPT_REPLY_KIND: render_kept_replies},
+)

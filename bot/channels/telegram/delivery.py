@@ -116,17 +116,23 @@ class Delivery:
                 await self.sleep(error.retry_after)
                 attempt += 1
 
-    async def deliver(self, user_id: str, steps: Sequence[Step]) -> None:
-        """Make the calls in order; stop when the user turns out to have blocked the bot."""
-        for step in steps:
+    async def deliver(self, user_id: str, steps: Sequence[Step]) -> int | None:
+        """Make the calls in order; stop when the user turns out to have blocked the bot.
+        The index of the first step Telegram did not take (the caller keeps what is left
+        for the outbox), or None."""
+        failed: int | None = None
+        for index, step in enumerate(steps):
             try:
                 await self._step(step)
             except Blocked:
                 log.info("telegram user %s blocked the bot: marked unreachable", user_id)
                 await self.on_blocked(user_id)
-                return
+                return None
             except TelegramAPIError as error:
                 log.warning("telegram %s failed: %s", step.call.__api_method__, error)
+                if failed is None:
+                    failed = index
+        return failed
 
     async def push(self, steps: Sequence[Step]) -> PushResult:
         """Make the calls in order for a message we start (from the outbox): stop at the

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import enum
 import logging
+from collections.abc import Sequence
 from typing import Protocol
 
 from aiogram import Bot
@@ -31,9 +32,10 @@ from aiogram.types import Update
 
 from bot.channels.telegram.convert import CHANNEL, ChatEvent, Ignored, ReachabilityChange, convert
 from bot.channels.telegram.delivery import Delivery
-from bot.channels.telegram.render import render
+from bot.channels.telegram.render import Step, render
 from handlers.core import ConversationCore
 from handlers.events import ContactShared
+from handlers.replies import Reply
 from storage.errors import DatabaseUnavailable
 
 log = logging.getLogger(__name__)
@@ -100,14 +102,22 @@ class UpdateProcessor:
         replies = handled.replies
         if not replies:
             return Outcome.HANDLED
-        steps = render(
-            replies,
-            chat_id=chat.chat_id,
-            origin_message_id=chat.origin_message_id,
-            remove_contact_keyboard=isinstance(chat.event.body, ContactShared)
-            or replies[0].ends_phone_request,
-        )
-        await self.delivery.deliver(chat.event.sender.user_id, steps)
+
+        def steps_of(some: Sequence[Reply]) -> list[Step]:
+            return render(
+                some,
+                chat_id=chat.chat_id,
+                origin_message_id=chat.origin_message_id,
+                remove_contact_keyboard=isinstance(chat.event.body, ContactShared)
+                or replies[0].ends_phone_request,
+            )
+
+        user_id = chat.event.sender.user_id
+        failed = await self.delivery.deliver(user_id, steps_of(replies))
+        if failed is not None:
+            # The replies from the one whose step failed on go to the outbox.
+            first = next(k for k in range(len(replies)) if len(steps_of(replies[: k + 1])) > failed)
+            await self.core.keep_undelivered(CHANNEL, user_id, replies[first:])
         return Outcome.HANDLED
 
     async def _answer_callback(self, update: Update) -> None:

@@ -41,7 +41,7 @@ from bot.channels.viber.client import RetryPolicy, ViberClient
 from bot.channels.viber.delivery import Delivery, deliver
 from bot.channels.viber.errors import ViberApiError, ViberAuthError, ViberError
 from bot.channels.viber.incoming import event_body
-from bot.channels.viber.models import JsonObject, TextMessage
+from bot.channels.viber.models import JsonObject
 from bot.channels.viber.render import messages_for, welcome_for
 from bot.channels.viber.webhook import ViberWebhook
 from bot.settings import Settings
@@ -217,15 +217,22 @@ class ViberChannel:
         replies = await self.core.handle(event)
         if not replies:
             return
-        messages: list[TextMessage] = []
         try:
-            for reply in replies:
-                messages.extend(messages_for(reply, self._sender_name, self._document_link))
+            per_reply = [
+                messages_for(reply, self._sender_name, self._document_link) for reply in replies
+            ]
         except ViberError:
             log.exception("viber: the replies to %s cannot be sent", sender.id)
             return
-        if await deliver(self.client(), sender.id, messages) is Delivery.UNSUBSCRIBED:
-            await self._mark_unreachable(sender.id)
+        for index, messages in enumerate(per_reply):
+            outcome = await deliver(self.client(), sender.id, messages)
+            if outcome is Delivery.UNSUBSCRIBED:
+                await self._mark_unreachable(sender.id)
+                return
+            if outcome is Delivery.FAILED:
+                # Not lost: the worker sends the rest when Viber takes it again.
+                await self.core.keep_undelivered(CHANNEL, sender.id, replies[index:])
+                return
 
     def _document_link(self, document: Document) -> str:
         """The signed download link of an answer's file (Viber takes links, not uploads)."""
