@@ -21,6 +21,7 @@ class Permission(enum.StrEnum):
     MANAGE_DIRECTORY = "manage_directory"  # authorities and their contacts
     MANAGE_CALENDAR = "manage_calendar"  # working-day overrides
     MANAGE_ACCOUNTS = "manage_accounts"  # officials' accounts and sessions
+    SEND_BROADCASTS = "send_broadcasts"  # announcements to citizens, and cancelling them
 
 
 ROLE_PERMISSIONS: dict[OfficialRole, frozenset[Permission]] = {

@@ -13,7 +13,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import (
     ColumnElement,
@@ -284,6 +284,21 @@ class Broadcasts:
             else:
                 counts[str(outcome)] = int(count)
         return Progress(broadcast.status, broadcast.expanded_at is not None, queued, counts)
+
+    async def recent_rate(self, broadcast_id: int, now: datetime, seconds: int = 60) -> float:
+        """Messages delivered per second over the last ``seconds`` (its rows' ``sent_at``):
+        the pace to tell how long the rest will take."""
+        delivered = await self.session.scalar(
+            select(func.count())
+            .select_from(Notice)
+            .where(
+                Notice.broadcast_id == broadcast_id,
+                Notice.outcome == Outcome.DELIVERED.value,
+                Notice.sent_at > now - timedelta(seconds=seconds),
+                Notice.sent_at <= now,
+            )
+        )
+        return int(delivered or 0) / seconds
 
     async def finish_if_done(self, broadcast: Broadcast, now: datetime) -> bool:
         """Mark an expanded broadcast done once no row waits."""
