@@ -65,6 +65,13 @@ class Settings(BaseSettings):
     telegram_rate: float = Field(default=25, gt=0, le=1000)
     telegram_paid_broadcast: bool = False
     viber_rate: float = Field(default=25, gt=0, le=500)
+    # What one message costs on each messenger, in VZ_PRICE_CURRENCY (an ISO 4217 code):
+    # the admin web's broadcast preview shows the audience times the price where it is
+    # above 0. Viber bills business messages by its contract; Telegram is free within its
+    # rate (paid broadcasts are priced in Stars, see VZ_TELEGRAM_PAID_BROADCAST).
+    viber_message_price: float = Field(default=0, ge=0)
+    telegram_message_price: float = Field(default=0, ge=0)
+    price_currency: str = Field(default="UAH", pattern=r"^[A-Z]{3}$")
     # When broadcasts wait (HH:MM-HH:MM in VZ_TIMEZONE; empty: never), for citizens who
     # keep quiet hours on (the default). A citizen's own affairs are never held back.
     quiet_hours: str = "22:00-08:00"
