@@ -29,6 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from civic.preferences import TOPICS
 from civic.text import LengthRule, check_length
 from storage.models import ChannelAccount, Notice
 from storage.outbox_models import (
@@ -159,6 +160,8 @@ class Broadcasts:
         audience = draft.audience
         if any(language not in LANGUAGES for language in audience.languages):
             raise BroadcastError("unknown_language")
+        if audience.topic is not None and audience.topic not in TOPICS:
+            raise BroadcastError("unknown_topic")
         broadcast = Broadcast(
             created_at=now,
             official_id=official_id,
