@@ -127,7 +127,8 @@ async def _queue(database: Database, texts: dict[str, str], audience: Audience) 
                 object_id=broadcast.id,
                 now=now,
                 after={
-                    "texts": texts,
+                    "text_uk": texts["uk"],
+                    "text_en": texts.get("en"),
                     "channels": list(audience.channels),
                     "languages": list(audience.languages),
                     "region": audience.region,
