@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from civic.access import Access
@@ -149,11 +149,25 @@ def export_rows(query: AuditFilter, zone: ZoneInfo, reader: Access) -> Select[An
     return filtered(query, zone, reader, columns).order_by(AuditEntry.id)
 
 
-async def actions(session: AsyncSession) -> list[str]:
-    rows = await session.scalars(
-        select(AuditEntry.action).group_by(AuditEntry.action).order_by(AuditEntry.action)
+# The distinct actions by skipping through the (action, at) index from one action to the
+# next: a handful of index probes, where GROUP BY read every entry (128 ms at a million).
+_DISTINCT_ACTIONS = text(
+    """
+    WITH RECURSIVE found(action) AS (
+        SELECT min(action) FROM audit_entry
+        UNION ALL
+        SELECT (SELECT min(action) FROM audit_entry WHERE action > found.action)
+        FROM found WHERE found.action IS NOT NULL
     )
-    return list(rows.all())
+    SELECT action FROM found WHERE action IS NOT NULL
+    """
+)
+
+
+async def actions(session: AsyncSession) -> list[str]:
+    """The actions the log holds, in order (for the filter's list)."""
+    rows = await session.scalars(_DISTINCT_ACTIONS)
+    return [str(action) for action in rows.all()]
 
 
 async def count(session: AsyncSession, query: AuditFilter, zone: ZoneInfo, reader: Access) -> int:

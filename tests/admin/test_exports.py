@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -242,3 +243,26 @@ async def test_a_large_export_is_streamed_in_chunks(
     assert len(body) > 2 * 64 * 1024
     rows = list(csv.reader(io.StringIO(body.decode("utf-8")[1:])))[1:]
     assert [int(row[6]) for row in rows] == list(range(3000))
+
+
+async def test_the_action_filter_lists_each_action_once_in_order(
+    client: Client, database: Database, clock: FixedClock
+) -> None:
+    """The audit page's action list holds every recorded action once, alphabetically."""
+    await make_official(database, clock, "analyst@example.org", OfficialRole.ANALYST)
+    async with database.transaction() as session:
+        for action in ("zeta_action", "alpha_action", "zeta_action", "mid_action"):
+            record(
+                session,
+                Actor(None, "127.0.0.1"),
+                action=action,
+                object_type="test",
+                object_id=1,
+                now=clock.now(),
+            )
+    await sign_in(client, "analyst@example.org")
+    page = await (await client.get("/admin/audit")).text()
+    action_select = page[page.index('<select id="action"') :]
+    action_select = action_select[: action_select.index("</select>")]
+    listed = re.findall(r'<option value="([a-z_]+)"', action_select)
+    assert listed == ["alpha_action", "mid_action", "sign_in", "zeta_action"]
