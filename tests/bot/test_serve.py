@@ -82,3 +82,30 @@ def test_serve_refuses_an_unmigrated_database(tmp_path: Path) -> None:
     assert result.returncode != 0
     assert "vzayemodiia migrate" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_worker_role_serves_no_http_and_stops_on_sigterm(tmp_path: Path) -> None:
+    """`serve --role worker` says it is a worker, listens on no port (the web role
+    does), and stops cleanly on SIGTERM."""
+    port = free_port()
+    env = _env(tmp_path, port)
+    assert run_cli("migrate", env=env, cwd=tmp_path).returncode == 0
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "serve", "--role", "worker"],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        first_line = process.stdout.readline()
+        assert first_line.startswith("Worker: scheduled steps and the outbox")
+        with pytest.raises(ConnectionRefusedError):
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _out, err = process.communicate(timeout=30)
+    assert process.returncode == 0, err
+    assert "Traceback" not in err
