@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pyotp
@@ -126,3 +127,19 @@ async def file_request(
             draft, citizen_id, channel, "uk", clock.now()
         )
         return filed.request.id
+
+
+async def sign_in_administrator(
+    client: Client, database: Database, clock: FixedClock, email: str = "admin@example.org"
+) -> SignedIn:
+    """An administrator with the second factor on (the role requires it), signed in with
+    password and code. The clock moves on a step: enrolment used the current code."""
+    secret = await make_official(database, clock, email, OfficialRole.ADMINISTRATOR, totp=True)
+    assert secret is not None
+    signed_in = await sign_in(client, email)
+    clock.at += timedelta(seconds=30)
+    response = await signed_in.post(
+        "/admin/login/second-factor", code=pyotp.TOTP(secret).at(clock.now())
+    )
+    assert response.status == 303, await response.text()
+    return signed_in

@@ -7,10 +7,8 @@ from __future__ import annotations
 import json
 import logging
 import re
-from datetime import timedelta
 from http.cookies import BaseCookie
 
-import pyotp
 import pytest
 from sqlalchemy import func, select
 
@@ -26,31 +24,13 @@ from tests.admin.conftest import (
     form_token,
     make_official,
     sign_in,
+    sign_in_administrator,
 )
 from tests.admin.test_access import ESCAPED, MARKUP
 from tests.helpers import make_authority
 
 ADMIN = "admin@example.org"
 SHOWN = re.compile(r'<code id="password" class="password">([^<]+)</code>')
-
-
-async def _admin(
-    client: Client, database: Database, clock: FixedClock, email: str = ADMIN
-) -> SignedIn:
-    """An administrator with the second factor on, signed in with password and code."""
-    secret = await make_official(database, clock, email, OfficialRole.ADMINISTRATOR, totp=True)
-    assert secret is not None
-    clock.at += timedelta(seconds=30)
-    await sign_in(client, email)
-    token = await form_token(client, "/admin/login/second-factor")
-    code = pyotp.TOTP(secret).at(clock.now())
-    given = await client.post(
-        "/admin/login/second-factor",
-        data={"code": code, "csrf_token": token},
-        allow_redirects=False,
-    )
-    assert given.status == 303
-    return SignedIn(client, await form_token(client, "/admin/"))
 
 
 async def _post(signed_in: SignedIn, path: str, *fields: tuple[str, str]) -> tuple[int, str]:
@@ -110,7 +90,7 @@ async def test_a_new_account_signs_in_with_the_password_shown_once(
     the new official in."""
     caplog.set_level(logging.DEBUG)
     authority_id = await make_authority(database, clock.now(), name="Вінницька міська рада")
-    admin = await _admin(client, database, clock)
+    admin = await sign_in_administrator(client, database, clock)
     form = await (await client.get("/admin/accounts")).text()
     assert 'action="/admin/accounts/new"' in form
     assert "Вінницька міська рада" in form
@@ -143,7 +123,7 @@ async def test_a_taken_email_is_refused_with_the_form_again_and_nothing_written(
     """A new account for an e-mail that has one answers 409 with the form and what was
     typed; the existing account, the accounts and the audit log are as they were."""
     await make_official(database, clock, "mod@example.org", OfficialRole.MODERATOR)
-    admin = await _admin(client, database, clock)
+    admin = await sign_in_administrator(client, database, clock)
     before = await _official(database, "mod@example.org")
     accounts, entries = await _count(database, Official), await _count(database, AuditEntry)
     status, page = await _post(
@@ -166,7 +146,7 @@ async def test_an_official_without_an_authority_is_refused(
     """The official role needs an authority, the others none, and the authority must
     exist: each refused with 400 and no account made."""
     authority_id = await make_authority(database, clock.now())
-    admin = await _admin(client, database, clock)
+    admin = await sign_in_administrator(client, database, clock)
     accounts = await _count(database, Official)
     cases = [
         ([("role", "official")], "An official needs at least one authority."),
@@ -197,7 +177,7 @@ async def test_changing_the_role_ends_the_accounts_sessions(
     await sign_in(client, "mod@example.org")
     moderator_cookies = _cookies(client)
     client.session.cookie_jar.clear()
-    admin = await _admin(client, database, clock)
+    admin = await sign_in_administrator(client, database, clock)
     changed = await admin.post(f"/admin/accounts/{moderator_id}/access", role="analyst")
     assert changed.status == 303
     shown = await (await client.get(changed.headers["Location"])).text()
@@ -227,7 +207,7 @@ async def test_an_added_authority_keeps_the_sessions_and_a_removed_one_ends_them
     await sign_in(client, "off@example.org")
     official_cookies = _cookies(client)
     client.session.cookie_jar.clear()
-    admin = await _admin(client, database, clock)
+    admin = await sign_in_administrator(client, database, clock)
     path = f"/admin/accounts/{official_id}/access"
     both = [("role", "official"), ("authorities", str(first)), ("authorities", str(second))]
     assert (await _post(admin, path, *both))[0] == 303
@@ -252,7 +232,7 @@ async def test_resetting_the_password(
     await sign_in(client, "mod@example.org")
     moderator_cookies = _cookies(client)
     client.session.cookie_jar.clear()
-    admin = await _admin(client, database, clock)
+    admin = await sign_in_administrator(client, database, clock)
     status, page = await _post(admin, f"/admin/accounts/{moderator_id}/password")
     assert status == 200
     match = SHOWN.search(page)
@@ -271,7 +251,7 @@ async def test_resetting_the_second_factor(
     the password alone, another administrator is sent to set the factor up again."""
     await make_official(database, clock, "mod@example.org", OfficialRole.MODERATOR, totp=True)
     await make_official(database, clock, "other@example.org", OfficialRole.ADMINISTRATOR, totp=True)
-    admin = await _admin(client, database, clock)
+    admin = await sign_in_administrator(client, database, clock)
     for email in ("mod@example.org", "other@example.org"):
         target = await account_id(database, email)
         status, _page = await _post(admin, f"/admin/accounts/{target}/second-factor/reset")
@@ -301,7 +281,7 @@ async def test_the_last_administrator_cannot_be_demoted(
 ) -> None:
     """The only administrator cannot take another role (409, nothing changed); once a
     second administrator exists, the first may, and is signed out."""
-    admin = await _admin(client, database, clock)
+    admin = await sign_in_administrator(client, database, clock)
     admin_id = await account_id(database, ADMIN)
     path = f"/admin/accounts/{admin_id}/access"
     status, page = await _post(admin, path, ("role", "moderator"))
@@ -321,7 +301,7 @@ async def test_an_administrator_does_not_reset_their_own_account(
 ) -> None:
     """One's own password and second factor are changed on one's own page (knowing the
     current password), not reset: both answer 409 and change nothing."""
-    admin = await _admin(client, database, clock)
+    admin = await sign_in_administrator(client, database, clock)
     admin_id = await account_id(database, ADMIN)
     before = await _official(database, ADMIN)
     for action in ("password", "second-factor/reset"):
@@ -343,7 +323,7 @@ async def test_ending_all_sessions_of_an_account(
     await sign_in(client, "mod@example.org")
     moderator_cookies = _cookies(client)
     client.session.cookie_jar.clear()
-    admin = await _admin(client, database, clock)
+    admin = await sign_in_administrator(client, database, clock)
     listed = await (await client.get(f"/admin/accounts/{moderator_id}")).text()
     assert "End this session" in listed
     status, _page = await _post(admin, f"/admin/accounts/{moderator_id}/sessions/end-all")
@@ -390,7 +370,7 @@ async def test_an_unknown_account_is_not_found(
     client: Client, database: Database, clock: FixedClock
 ) -> None:
     """An account id in a URL is untrusted: an unknown or unreadable one answers 404."""
-    admin = await _admin(client, database, clock)
+    admin = await sign_in_administrator(client, database, clock)
     for path in ("/admin/accounts/987654", "/admin/accounts/x1"):
         assert (await client.get(path, allow_redirects=False)).status == 404
     for action in ("access", "password", "second-factor/reset", "sessions/end-all"):
@@ -404,7 +384,7 @@ async def test_audit_entries_have_before_and_after_and_no_secret(
     """Creating, resetting the password and the second factor each leave one entry with
     the account's role, authorities and second factor, and never a password, hash,
     secret or code."""
-    admin = await _admin(client, database, clock)
+    admin = await sign_in_administrator(client, database, clock)
     status, page = await _post(
         admin, "/admin/accounts/new", ("email", "an@example.org"), ("role", "analyst")
     )
@@ -452,7 +432,7 @@ async def test_an_email_with_markup_is_shown_escaped(
     email = f"{MARKUP}@example.org"
     await make_official(database, clock, email, OfficialRole.ANALYST)
     target = await account_id(database, email)
-    admin = await _admin(client, database, clock)
+    admin = await sign_in_administrator(client, database, clock)
     for path in ("/admin/accounts", f"/admin/accounts/{target}"):
         html = await (await client.get(path)).text()
         assert "<script>" not in html, path

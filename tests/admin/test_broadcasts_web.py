@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import pyotp
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
@@ -33,7 +32,7 @@ from storage.db import Database
 from storage.models import ChannelAccount, Notice
 from storage.official_models import AuditEntry, OfficialRole
 from storage.outbox_models import Broadcast, BroadcastStatus
-from tests.admin.conftest import Client, SignedIn, make_official, sign_in
+from tests.admin.conftest import Client, SignedIn, make_official, sign_in, sign_in_administrator
 from tests.helpers import make_authority
 
 ADMIN = "admin@example.org"
@@ -57,19 +56,6 @@ class RecordingPusher:
     ) -> PushResult:
         self.sent.append((external_id, replies[0].text))
         return PushOutcome.DELIVERED
-
-
-async def _admin(client: Client, database: Database, clock: FixedClock) -> SignedIn:
-    """An administrator signed in with the second factor."""
-    secret = await make_official(database, clock, ADMIN, OfficialRole.ADMINISTRATOR, totp=True)
-    assert secret is not None
-    signed_in = await sign_in(client, ADMIN)
-    clock.at += timedelta(seconds=30)
-    response = await signed_in.post(
-        "/admin/login/second-factor", code=pyotp.TOTP(secret).at(clock.now())
-    )
-    assert response.status == 303, await response.text()
-    return signed_in
 
 
 async def _citizens(
@@ -148,7 +134,7 @@ async def test_preview_shows_each_messengers_audience_and_the_texts_and_writes_n
     """The preview counts 3 Telegram and 2 Viber accounts, shows both texts escaped with
     the stop button's label in each language, and writes no broadcast, row or entry."""
     await _audience(database, clock)
-    admin = await _admin(client, database, clock)
+    admin = await sign_in_administrator(client, database, clock)
     response = await _post(
         admin, "/admin/broadcasts/preview", _form(f"{UK_TEXT} {MARKUP}", f"{EN_TEXT} {MARKUP}")
     )
@@ -186,7 +172,7 @@ async def test_the_audience_follows_the_choices(
         ).all()
         await Preferences(session).toggle_topic(first, "roads", clock.now())
         await Preferences(session).set_region(second, "Вінницька область", clock.now())
-    admin = await _admin(client, database, clock)
+    admin = await sign_in_administrator(client, database, clock)
     viber = await _post(
         admin, "/admin/broadcasts/preview", _form(UK_TEXT, "", ("channel", "viber"))
     )
@@ -216,7 +202,7 @@ async def test_sending_creates_it_audited_and_the_worker_delivers_it(
     audience and time; the outbox worker delivers each account its language, and the
     page then shows it finished with five delivered and stops reloading itself."""
     await _audience(database, clock)
-    admin = await _admin(client, database, clock)
+    admin = await sign_in_administrator(client, database, clock)
     broadcast_id = _id_of(await _post(admin, "/admin/broadcasts", _form()))
 
     async with database.transaction() as session:
@@ -265,7 +251,7 @@ async def test_a_second_press_of_send_does_not_send_it_twice(
     """The same texts, audience and time sent again a moment later lead to the first
     broadcast (one broadcast, one audit entry); the same texts for tomorrow are another."""
     await _audience(database, clock)
-    admin = await _admin(client, database, clock)
+    admin = await sign_in_administrator(client, database, clock)
     first = _id_of(await _post(admin, "/admin/broadcasts", _form()))
     again = await _post(admin, "/admin/broadcasts", _form())
     assert again.headers["Location"] == f"/admin/broadcasts/{first}?done=already"
@@ -290,7 +276,7 @@ async def test_a_scheduled_broadcast_is_cancelled_and_audited(
     its status before and after, never sent when the time comes, and a second cancel
     is refused."""
     await _audience(database, clock)
-    admin = await _admin(client, database, clock)
+    admin = await sign_in_administrator(client, database, clock)
     tomorrow = (clock.now().astimezone(KYIV) + timedelta(days=1)).replace(
         hour=9, minute=0, second=0, microsecond=0
     )
@@ -332,7 +318,7 @@ async def test_cancelling_mid_way_ends_the_waiting_rows_as_cancelled(
     """A broadcast being sent (expanded, one delivered ten seconds ago) shows its pace and
     the time left; cancelled, its four waiting rows end cancelled and nothing more goes."""
     await _audience(database, clock)
-    admin = await _admin(client, database, clock)
+    admin = await sign_in_administrator(client, database, clock)
     broadcast_id = _id_of(await _post(admin, "/admin/broadcasts", _form()))
     now = clock.now()
     async with database.transaction() as session:
@@ -403,7 +389,7 @@ async def test_markup_in_the_texts_is_shown_escaped(
 ) -> None:
     """Texts full of markup are shown as text on the list, the broadcast's page and the
     form sent back with a problem."""
-    admin = await _admin(client, database, clock)
+    admin = await sign_in_administrator(client, database, clock)
     broadcast_id = _id_of(
         await _post(admin, "/admin/broadcasts", _form(f"Увага {MARKUP}", f"Notice {MARKUP}"))
     )
@@ -424,7 +410,7 @@ async def test_bad_input_is_refused_with_a_reason_and_nothing_written(
     """No Ukrainian text, a text too long, a time long past or unreadable, an unknown
     messenger, language, topic or region: the form again (400) saying what is wrong,
     nothing written; a time in the last minute means now."""
-    admin = await _admin(client, database, clock)
+    admin = await sign_in_administrator(client, database, clock)
     past = (clock.now() - timedelta(minutes=5)).astimezone(KYIV).strftime("%Y-%m-%dT%H:%M")
     cases = [
         (_form("  ", EN_TEXT), "Write the announcement in Ukrainian"),
@@ -466,7 +452,7 @@ async def test_an_unknown_broadcast_is_not_found(
     client: Client, database: Database, clock: FixedClock
 ) -> None:
     """Its page and its cancel answer 404."""
-    admin = await _admin(client, database, clock)
+    admin = await sign_in_administrator(client, database, clock)
     assert (await client.get("/admin/broadcasts/999")).status == 404
     assert (await _post(admin, "/admin/broadcasts/999/cancel", [])).status == 404
 
@@ -500,7 +486,7 @@ async def test_the_cost_is_shown_where_a_messenger_charges(
     """With Viber at 0.75 UAH, two Viber accounts cost UAH 1.50 and Telegram is free;
     paid Telegram broadcasts add at most 0.1 Star per Telegram message."""
     await _audience(database, clock)
-    admin = await _admin(priced_client, database, clock)
+    admin = await sign_in_administrator(priced_client, database, clock)
     response = await _post(admin, "/admin/broadcasts/preview", _form())
     page = await response.text()
     assert response.status == 200, page

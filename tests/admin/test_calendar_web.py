@@ -12,30 +12,16 @@ from civic.clock import FixedClock
 from storage.db import Database
 from storage.models import CalendarOverride, InformationRequest, Notice
 from storage.official_models import AuditEntry, OfficialRole
-from tests.admin.conftest import Client, SignedIn, file_request, make_official, sign_in
+from tests.admin.conftest import (
+    Client,
+    file_request,
+    make_official,
+    sign_in,
+    sign_in_administrator,
+)
 from tests.helpers import make_authority
 
 ADMIN = "admin@example.org"
-
-
-async def _admin(client: Client, database: Database, clock: FixedClock) -> SignedIn:
-    """An administrator signed in; the second factor is asked of administrators, so the
-    account has one and the session has given it."""
-    import pyotp
-
-    secret = await make_official(database, clock, ADMIN, OfficialRole.ADMINISTRATOR, totp=True)
-    assert secret is not None
-    signed_in = await sign_in(client, ADMIN)
-    clock.at += timedelta(seconds=30)
-    code = pyotp.TOTP(secret).at(clock.now())
-    token = signed_in.csrf
-    response = await client.post(
-        "/admin/login/second-factor",
-        data={"code": code, "csrf_token": token},
-        allow_redirects=False,
-    )
-    assert response.status == 303, await response.text()
-    return signed_in
 
 
 async def _due(database: Database, request_id: int) -> InformationRequest:
@@ -62,7 +48,7 @@ async def test_preview_shows_what_moves_and_writes_nothing(
         database, clock, authority_id, "Прошу надати кошторис ремонту школи", "telegram"
     )
     request = await _due(database, request_id)
-    await _admin(client, database, clock)
+    await sign_in_administrator(client, database, clock)
     day = _first_working_day_after(clock.now().date())
 
     response = await client.get(
@@ -91,7 +77,7 @@ async def test_saving_moves_the_due_dates_and_is_audited(
         database, clock, authority_id, "Прошу надати кошторис ремонту школи", "telegram"
     )
     before = await _due(database, request_id)
-    admin = await _admin(client, database, clock)
+    admin = await sign_in_administrator(client, database, clock)
     day = _first_working_day_after(clock.now().date())
 
     saved = await admin.post(
@@ -132,7 +118,7 @@ async def test_a_bad_change_is_refused_with_a_reason_and_nothing_written(
 ) -> None:
     """A date that is not a date, a day off without a reason, or removing an override
     that does not exist: the calendar page again with what is wrong, nothing saved."""
-    admin = await _admin(client, database, clock)
+    admin = await sign_in_administrator(client, database, clock)
     not_a_date = await admin.post(
         "/admin/calendar", day="31.12.2026", kind="day_off", reason="x" * 20
     )
@@ -173,7 +159,7 @@ async def test_a_reason_with_markup_is_shown_escaped(
     client: Client, database: Database, clock: FixedClock
 ) -> None:
     """An override's reason is shown as text on the calendar and in the preview."""
-    admin = await _admin(client, database, clock)
+    admin = await sign_in_administrator(client, database, clock)
     reason = '<script>alert("x")</script> день жалоби'
     await admin.post("/admin/calendar", day="2026-12-31", kind="day_off", reason=reason)
     page = await (await client.get("/admin/calendar?year=2026")).text()

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import timedelta
 
-import pyotp
 from aiohttp import ClientResponse, FormData
 from sqlalchemy import func, select
 
@@ -16,7 +14,7 @@ from civic.clock import FixedClock
 from storage.db import Database
 from storage.models import Authority
 from storage.official_models import AuditEntry, OfficialRole
-from tests.admin.conftest import Client, SignedIn, make_official, sign_in
+from tests.admin.conftest import Client, SignedIn, make_official, sign_in, sign_in_administrator
 from tests.helpers import make_authority
 
 ADMIN = "admin@example.org"
@@ -36,18 +34,6 @@ GOOD = {
 }
 
 
-async def _admin(client: Client, database: Database, clock: FixedClock) -> SignedIn:
-    secret = await make_official(database, clock, ADMIN, OfficialRole.ADMINISTRATOR, totp=True)
-    assert secret is not None
-    signed_in = await sign_in(client, ADMIN)
-    clock.at += timedelta(seconds=30)
-    response = await signed_in.post(
-        "/admin/login/second-factor", code=pyotp.TOTP(secret).at(clock.now())
-    )
-    assert response.status == 303, await response.text()
-    return signed_in
-
-
 async def _count(database: Database) -> int:
     async with database.transaction() as session:
         return int(await session.scalar(select(func.count(Authority.id))) or 0)
@@ -64,7 +50,7 @@ async def test_an_administrator_adds_an_authority(
 ) -> None:
     """The form adds an authority with its phone in E.164, it is listed and found by a
     word of its name, and the audit log holds its fields."""
-    admin = await _admin(client, database, clock)
+    admin = await sign_in_administrator(client, database, clock)
     response = await admin.post("/admin/authorities/new", **GOOD)
     assert response.status == 303, await response.text()
     async with database.transaction() as session:
@@ -87,7 +73,7 @@ async def test_a_bad_form_says_what_is_wrong_and_saves_nothing(
 ) -> None:
     """A bad phone and both petition periods set: the form comes back with each problem
     by its field, as the CSV import words it, and nothing is written."""
-    admin = await _admin(client, database, clock)
+    admin = await sign_in_administrator(client, database, clock)
     before = await _count(database)
     response = await admin.post(
         "/admin/authorities/new", **{**GOOD, "phone": "12", "petition_period_months": "3"}
@@ -107,7 +93,7 @@ async def test_a_new_authority_cannot_take_an_existing_name(
     """Adding an authority under a name another one has is refused, naming that one,
     and the existing authority is not changed."""
     existing = await make_authority(database, clock.now(), name=GOOD["name_uk"], threshold=500)
-    admin = await _admin(client, database, clock)
+    admin = await sign_in_administrator(client, database, clock)
     response = await admin.post("/admin/authorities/new", **GOOD)
     assert response.status == 400
     assert f"authority {existing} already has this name" in await response.text()
@@ -123,7 +109,7 @@ async def test_editing_an_authority_is_audited_with_before_and_after(
     """Changing the threshold on the authority's page saves it; the audit entry holds
     the old and the new value."""
     authority_id = await make_authority(database, clock.now(), name=GOOD["name_uk"], threshold=500)
-    admin = await _admin(client, database, clock)
+    admin = await sign_in_administrator(client, database, clock)
     page = await (await client.get(f"/admin/authorities/{authority_id}")).text()
     assert 'name="petition_threshold"' in page
     response = await admin.post(f"/admin/authorities/{authority_id}", **GOOD)
@@ -142,7 +128,7 @@ async def test_the_directory_goes_out_and_back_in_as_csv(
     """The exported file, edited and uploaded, updates the authority it names; a file
     with one bad row writes nothing and lists the problem with its line."""
     authority_id = await make_authority(database, clock.now(), name="Сільська рада", threshold=50)
-    admin = await _admin(client, database, clock)
+    admin = await sign_in_administrator(client, database, clock)
     exported = await (await client.get("/admin/exports/authorities.csv")).text()
     rows = list(csv.DictReader(io.StringIO(exported)))
     [row] = [r for r in rows if r["id"] == str(authority_id)]
@@ -183,7 +169,7 @@ async def test_problems_are_told_in_the_officials_language(
 ) -> None:
     """A Ukrainian-speaking administrator reads the form's problems in Ukrainian, with
     the value they typed in them."""
-    admin = await _admin(client, database, clock)
+    admin = await sign_in_administrator(client, database, clock)
     await admin.post("/admin/language", language="uk", back="/admin/authorities/new")
     response = await admin.post("/admin/authorities/new", **{**GOOD, "phone": "12"})
     page = await response.text()
