@@ -21,8 +21,6 @@ from tests.admin.conftest import (
 )
 from tests.helpers import make_authority
 
-ADMIN = "admin@example.org"
-
 
 async def _due(database: Database, request_id: int) -> InformationRequest:
     async with database.transaction() as session:

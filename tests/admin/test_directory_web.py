@@ -17,7 +17,6 @@ from storage.official_models import AuditEntry, OfficialRole
 from tests.admin.conftest import Client, SignedIn, make_official, sign_in, sign_in_administrator
 from tests.helpers import make_authority
 
-ADMIN = "admin@example.org"
 GOOD = {
     "name_uk": "Житомирська міська рада",
     "name_en": "Zhytomyr City Council",
