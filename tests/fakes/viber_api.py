@@ -2,10 +2,11 @@
 
 It speaks the calls our channel makes, at ``<url>/pa/<method>``: ``set_webhook``,
 ``get_account_info``, ``send_message`` and ``broadcast_message`` (at most 300 receivers per
-call, for the broadcasts to come). Like Viber it answers HTTP 200 with a JSON ``status``
-(0 is success) and checks ``X-Viber-Auth-Token`` (status 2 when wrong). Every call is
-recorded in order, accepted or not; messages Viber would have delivered are kept per
-receiver.
+call, else status 3; each subscribed receiver gets the message as from ``send_message``,
+the others are answered in its ``failed_list`` with status 6). Like Viber it answers HTTP
+200 with a JSON ``status`` (0 is success) and checks ``X-Viber-Auth-Token`` (status 2 when
+wrong). Every call is recorded in order, accepted or not; messages Viber would have
+delivered are kept per receiver.
 
 On demand it refuses a receiver as not subscribed (status 6), rate-limits the next N
 calls (status 12) or fails them with HTTP 5xx. On ``set_webhook`` it calls the webhook URL
@@ -163,6 +164,13 @@ class FakeViberApi:
     def messages_to(self, receiver: str) -> list[Json]:
         """Messages accepted for ``receiver`` (by send_message or broadcast), in order."""
         return list(self._delivered.get(receiver, []))
+
+    def broadcast_lists(self) -> list[list[str]]:
+        """The receivers of each ``broadcast_message`` call, accepted or not, in order."""
+        return [
+            [str(receiver) for receiver in call.payload.get("broadcast_list") or []]
+            for call in self.calls_to("broadcast_message")
+        ]
 
     @property
     def message_count(self) -> int:

@@ -9,8 +9,8 @@ answers HTTP 200 with a JSON ``status`` whose non-zero values become typed error
 Retries are bounded, with exponential backoff, and only where Viber most likely did not
 act on the request: the connection could not be made, HTTP 5xx, or status 12 (too many
 requests). A timeout or a dropped connection after sending is retried only for the calls
-that are safe to repeat (not ``send_message``: a second copy of a reply is worse than a
-logged failure).
+that are safe to repeat (not ``send_message`` or ``broadcast_message``: a second copy of
+a message is worse than a logged failure).
 
 Limits are checked before anything is sent: the sender's name (28 characters), the text
 (7000 characters), ``tracking_data`` (4000 characters) and the whole request (30 KB). A
@@ -39,12 +39,14 @@ from bot.channels.viber.errors import (
     error_for,
 )
 from bot.channels.viber.models import (
+    MAX_BROADCAST_RECEIVERS,
     MAX_REQUEST_BYTES,
     MAX_SENDER_NAME_CHARS,
     MAX_TEXT_CHARS,
     MAX_TRACKING_DATA_CHARS,
     AccountInfo,
     ApiResponse,
+    BroadcastResponse,
     JsonObject,
     Keyboard,
     SendMessageResponse,
@@ -75,6 +77,20 @@ class RetryPolicy:
 def encode_request(payload: JsonObject) -> bytes:
     """The JSON bytes we send (UTF-8, compact): what Viber's 30 KB limit counts."""
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+# A receiver that Viber reports with one of these statuses cannot be written to now.
+_UNREACHABLE_STATUSES = (ViberStatus.RECEIVER_NOT_SUBSCRIBED, ViberStatus.RECEIVER_NOT_REGISTERED)
+
+
+@dataclass(frozen=True, slots=True)
+class BroadcastFailures:
+    """The receivers of one ``broadcast_message`` that did not get it, each with Viber's
+    reason: ``unreachable`` are unsubscribed or not Viber users (status 6 or 5), ``failed``
+    anything else. Everyone else in the call got the message."""
+
+    unreachable: dict[str, str]
+    failed: dict[str, str]
 
 
 class _Retry(Exception):
@@ -128,6 +144,36 @@ class ViberClient:
         payload = message.as_json(self.sender_name, receiver=receiver)
         answer = await self._call("send_message", payload, SendMessageResponse, idempotent=False)
         return answer.token
+
+    async def broadcast_message(
+        self,
+        receivers: Sequence[str],
+        text: str,
+        keyboard: Keyboard | None = None,
+        min_api_version: int | None = None,
+    ) -> BroadcastFailures:
+        """Send one text message to up to 300 subscribers in one call; who did not get it.
+
+        Raises as ``send_message`` does when the whole call is refused."""
+        if not 1 <= len(receivers) <= MAX_BROADCAST_RECEIVERS:
+            raise ValueError(
+                f"broadcast_message takes 1..{MAX_BROADCAST_RECEIVERS} receivers, "
+                f"not {len(receivers)}"
+            )
+        message = TextMessage(text, keyboard, None, min_api_version)
+        check_message(message)
+        payload = message.as_json(self.sender_name)
+        payload["broadcast_list"] = list(receivers)
+        answer = await self._call("broadcast_message", payload, BroadcastResponse, idempotent=False)
+        unreachable: dict[str, str] = {}
+        failed: dict[str, str] = {}
+        for failure in answer.failed_list:
+            reason = f"status {failure.status} ({failure.status_message})"
+            if failure.status in _UNREACHABLE_STATUSES:
+                unreachable[failure.receiver] = reason
+            else:
+                failed[failure.receiver] = reason
+        return BroadcastFailures(unreachable, failed)
 
     async def _call(
         self, method: str, payload: JsonObject, answer: type[Answer], *, idempotent: bool

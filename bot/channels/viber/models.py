@@ -17,6 +17,7 @@ MAX_SENDER_NAME_CHARS = 28
 MAX_TEXT_CHARS = 7000
 MAX_TRACKING_DATA_CHARS = 4000
 MAX_REQUEST_BYTES = 30_000  # "30kb"; counted in bytes of the JSON we send
+MAX_BROADCAST_RECEIVERS = 300  # receivers of one broadcast_message call
 KEYBOARD_COLUMNS = 6  # a keyboard row is six columns wide
 # share-phone buttons need clients of API level 3 (Viber 7.6 and later).
 SHARE_PHONE_API_VERSION = 3
@@ -116,6 +117,21 @@ class AccountInfo(ApiResponse):
 
 class SetWebhookResponse(ApiResponse):
     event_types: list[str] = []
+
+
+class FailedReceiver(BaseModel):
+    """One receiver of a ``broadcast_message`` that Viber did not deliver to."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    receiver: str
+    status: int
+    status_message: str = ""
+
+
+class BroadcastResponse(ApiResponse):
+    message_token: int | str | None = None
+    failed_list: list[FailedReceiver] = []
 
 
 class SendMessageResponse(ApiResponse):

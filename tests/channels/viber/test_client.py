@@ -178,3 +178,76 @@ def test_backoff_doubles_up_to_the_cap() -> None:
     """Delays double from the first and stop growing at the cap."""
     policy = RetryPolicy(attempts=6, first_delay=0.5, max_delay=3.0)
     assert [policy.delay(n) for n in range(5)] == [0.5, 1.0, 2.0, 3.0, 3.0]
+
+
+async def test_broadcast_message_reports_who_did_not_get_it(
+    client: ViberClient, fake_viber: FakeViberApi
+) -> None:
+    """One call to three receivers: the subscribed get the message with its keyboard, the
+    unsubscribed one comes back from Viber's failed_list as unreachable."""
+    fake_viber.unsubscribe("gone")
+    keyboard = Keyboard((KeyboardButton("reply", "vz:stop", "Stop"),))
+    failures = await client.broadcast_message(["a", "gone", "b"], "News", keyboard)
+    assert list(failures.unreachable) == ["gone"]
+    assert "6" in failures.unreachable["gone"]
+    assert failures.failed == {}
+    assert fake_viber.broadcast_lists() == [["a", "gone", "b"]]
+    assert [m["text"] for m in fake_viber.messages_to("a") + fake_viber.messages_to("b")] == [
+        "News",
+        "News",
+    ]
+    assert fake_viber.messages_to("a")[0]["keyboard"]["Buttons"][0]["ActionBody"] == "vz:stop"
+    assert fake_viber.messages_to("gone") == []
+
+
+async def test_broadcast_message_takes_at_most_300_receivers(
+    client: ViberClient, fake_viber: FakeViberApi
+) -> None:
+    """301 receivers (or none) are refused before anything is sent; 300 go in one call."""
+    for receivers in ([], [f"u{n}" for n in range(301)]):
+        with pytest.raises(ValueError, match=r"1\.\.300 receivers"):
+            await client.broadcast_message(receivers, "News")
+    assert fake_viber.calls == []
+    failures = await client.broadcast_message([f"u{n}" for n in range(300)], "News")
+    assert (failures.unreachable, failures.failed) == ({}, {})
+    assert [len(receivers) for receivers in fake_viber.broadcast_lists()] == [300]
+
+
+async def test_the_double_refuses_a_broadcast_over_300_as_viber_would(
+    fake_viber: FakeViberApi, session: aiohttp.ClientSession
+) -> None:
+    """A broadcast_list of 301 sent past our client's check is answered with status 3 and
+    delivers nothing; a wrong token is status 2."""
+    payload = {
+        "broadcast_list": [f"u{n}" for n in range(301)],
+        "sender": {"name": "VzayemoDiia"},
+        "type": "text",
+        "text": "News",
+    }
+    url = f"{fake_viber.api_url}/broadcast_message"
+    async with session.post(url, json=payload, headers={"X-Viber-Auth-Token": TOKEN}) as answer:
+        assert (await answer.json())["status"] == 3
+    async with session.post(url, json=payload, headers={"X-Viber-Auth-Token": "no"}) as answer:
+        assert (await answer.json())["status"] == 2
+    assert fake_viber.message_count == 0
+    assert [call.status for call in fake_viber.calls_to("broadcast_message")] == [3, 2]
+
+
+async def test_other_broadcast_failures_are_failed_not_unreachable(
+    client: ViberClient, fake_viber: FakeViberApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failed_list entry with a status other than 5 or 6 (no suitable device) is a
+    failure to try again, not an unreachable user."""
+    original = fake_viber._broadcast
+
+    def with_one_device_failure(payload: dict[str, object]) -> tuple[int, dict[str, object]]:
+        status, answer = original(payload)
+        answer["failed_list"] = [
+            {"receiver": "old-phone", "status": 11, "status_message": "noSuitableDevice"}
+        ]
+        return status, answer
+
+    monkeypatch.setattr(fake_viber, "_broadcast", with_one_device_failure)
+    failures = await client.broadcast_message(["a", "old-phone"], "News")
+    assert failures.unreachable == {}
+    assert list(failures.failed) == ["old-phone"]
