@@ -13,8 +13,12 @@ expansion of a broadcast (``civic.broadcasts``), so none is lost. One pass:
    turned quiet hours off. Each claimed row gets an attempt counted and a lease: it is not
    due again for ``LEASE`` unless its outcome is recorded first.
 3. Send them concurrently, each when ``SendingLimits`` lets it leave (the messenger's rate,
-   one a second per chat, a pause after a 429), and record outcomes in small groups as
-   they come:
+   one a second per chat, a pause after a 429). A broadcast's rows for a messenger that
+   sends one message to many in a call (``BroadcastPusher``: Viber) go in groups of the
+   same message, one call per ``BATCH`` rows at that call's own rate; a row whose chat has
+   had its hourly cap of messages (Viber: 100) is put off until the chat has room, without
+   an attempt counted and without holding the batch. Outcomes are recorded in small
+   groups as they come:
    - delivered: ``sent_at`` (and ``outcome``);
    - unreachable: the account is marked unreachable; a notice is due again at once for the
      citizen's other messenger, a broadcast row ends as ``unreachable``;
@@ -33,12 +37,13 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.channels.base import Pusher, PushOutcome, PushResult, RateLimited
+from bot.channels.base import BroadcastPusher, Pusher, PushOutcome, PushResult, RateLimited
 from bot.outbox import drain_forever
 from bot.sending_limits import SendingLimits
 from civic.broadcasts import Broadcasts, Outcome
@@ -81,6 +86,8 @@ class _Job:
     external_id: str
     replies: list[Reply]
     broadcast: bool
+    # Rows with the same key get the same message: (broadcast id, locale).
+    message_key: tuple[int, str] | None = None
 
 
 class Notifier:
@@ -265,7 +272,15 @@ class Notifier:
         if replies is None:
             return None
         self._lease(notice, now)
-        return _Job(notice.id, account.id, account.channel, account.external_id, replies, True)
+        return _Job(
+            notice.id,
+            account.id,
+            account.channel,
+            account.external_id,
+            replies,
+            True,
+            (broadcast.id, account.locale),
+        )
 
     async def _render(
         self, session: AsyncSession, notice: Notice, account: ChannelAccount
@@ -303,18 +318,43 @@ class Notifier:
         done: list[tuple[_Job, PushResult]] = []
         delivered = 0
 
+        def finished(job: _Job, result: PushResult) -> None:
+            nonlocal delivered
+            delivered += result is PushOutcome.DELIVERED
+            done.append((job, result))
+
+        def room_this_hour(job: _Job) -> bool:
+            """A broadcast row to a chat whose hour is full is put off, not waited for."""
+            wait = self.limits.hour_wait(job.channel, job.external_id)
+            if wait > 0:
+                finished(job, RateLimited(wait))
+            return wait <= 0
+
         async def one(job: _Job) -> None:
+            if job.broadcast and not room_this_hour(job):
+                return
             await self.limits.slot(job.channel, job.external_id)
             pusher = self.pushers[job.channel]
             result = await pusher.push(job.external_id, job.replies, broadcast=job.broadcast)
             if isinstance(result, RateLimited):
                 log.warning("%s asks to wait %ss", job.channel, result.retry_after)
                 self.limits.pause(job.channel, result.retry_after)
-            nonlocal delivered
-            delivered += result is PushOutcome.DELIVERED
-            done.append((job, result))
+            finished(job, result)
 
-        sending = asyncio.gather(*(one(job) for job in jobs))
+        async def together(pusher: BroadcastPusher, group: list[_Job]) -> None:
+            group = [job for job in group if room_this_hour(job)]
+            if not group:
+                return
+            await self.limits.call_slot(f"{pusher.name}:broadcast")
+            results = await pusher.push_many([job.external_id for job in group], group[0].replies)
+            for job in group:
+                finished(job, results.get(job.external_id, PushOutcome.FAILED))
+
+        singles, groups = self._one_message_groups(jobs)
+        sending = asyncio.gather(
+            *(one(job) for job in singles),
+            *(together(pusher, group) for pusher, group in groups),
+        )
         while not sending.done():
             await asyncio.wait([sending], timeout=RECORD_EVERY_SECONDS)
             if done:
@@ -324,6 +364,27 @@ class Notifier:
         if done:
             await self._record(done)
         return delivered
+
+    def _one_message_groups(
+        self, jobs: Sequence[_Job]
+    ) -> tuple[list[_Job], list[tuple[BroadcastPusher, list[_Job]]]]:
+        """The jobs sent one by one, and the broadcast rows for a ``BroadcastPusher`` in
+        groups of at most ``BATCH`` with the same message (a broadcast has one row per
+        account, so no chat is in a group twice)."""
+        singles: list[_Job] = []
+        same_message: dict[tuple[str, tuple[int, str]], list[_Job]] = {}
+        for job in jobs:
+            if job.message_key is None or not isinstance(
+                self.pushers[job.channel], BroadcastPusher
+            ):
+                singles.append(job)
+            else:
+                same_message.setdefault((job.channel, job.message_key), []).append(job)
+        groups = []
+        for (channel, _key), rows in same_message.items():
+            pusher = cast(BroadcastPusher, self.pushers[channel])
+            groups += [(pusher, rows[at : at + BATCH]) for at in range(0, len(rows), BATCH)]
+        return singles, groups
 
     async def _record(self, results: Sequence[tuple[_Job, PushResult]]) -> None:
         now = self.clock.now()

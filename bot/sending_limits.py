@@ -1,22 +1,38 @@
 """How fast the outbox may write to each messenger: a rate per messenger with no burst
 above it, about one message per second per chat, and a pause when the messenger says
-"too many requests" (Telegram's 429 ``retry_after``).
+"too many requests" (Telegram's 429 ``retry_after``); calls that reach many chats at once
+(Viber's ``broadcast_message``) have their own rate per call; and a messenger may cap what
+one user gets in an hour (Viber: 100).
 
 The timing is aiolimiter's leaky buckets: a messenger's bucket holds one message and
 drains at the configured rate, so messages leave evenly spaced, never more than the rate
-in any one second; each chat has a bucket of one that drains in a second.
+in any one second; each chat has a bucket of one that drains in a second; a named call
+(``"viber:broadcast"``) has a bucket of one call at its rate.
+
+The hourly cap is a sliding window of send times per chat, not a leaky bucket: a bucket of
+100 draining over an hour would let nearly 200 through in one hour. It is not waited for:
+``hour_wait`` says how long until a chat has room, and the caller puts the message off.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections import deque
 from collections.abc import Callable, Mapping
 
 from aiolimiter import AsyncLimiter
 
 # Chats' buckets kept at once; idle ones (already drained) are let go beyond it.
 MAX_CHAT_BUCKETS = 10_000
+# Calls to many chats at once, per second: Viber's broadcast_message, 500 per 10 s.
+CALL_RATES = {"viber:broadcast": 50.0}
+# Messages one user may get from us in an hour (Viber: 100 without a reply from them).
+PER_CHAT_HOURLY = {"viber": 100}
+HOUR_SECONDS = 3600.0
+# Chats whose hour is counted at once; beyond it the longest unused is forgotten (its
+# count starts over), so a broadcast to millions keeps a bounded dictionary.
+MAX_HOURLY_CHATS = 100_000
 
 
 class SendingLimits:
@@ -25,15 +41,20 @@ class SendingLimits:
         rates: Mapping[str, float],
         *,
         per_chat_seconds: float = 1.0,
+        call_rates: Mapping[str, float] = CALL_RATES,
+        per_chat_hourly: Mapping[str, int] = PER_CHAT_HOURLY,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.rates = dict(rates)
+        self.per_chat_hourly = dict(per_chat_hourly)
         self.per_chat_seconds = per_chat_seconds
         self.monotonic = monotonic
         self._messengers = {
             channel: AsyncLimiter(1, 1.0 / rate) for channel, rate in self.rates.items()
         }
+        self._calls = {name: AsyncLimiter(1, 1.0 / rate) for name, rate in call_rates.items()}
         self._chats: dict[tuple[str, str], AsyncLimiter] = {}
+        self._hours: dict[tuple[str, str], deque[float]] = {}
         self._paused_until: dict[str, float] = {}
 
     def rate(self, channel: str) -> float:
@@ -42,12 +63,43 @@ class SendingLimits:
     async def slot(self, channel: str, chat: str) -> None:
         """Wait until a message to ``chat`` on ``channel`` may leave."""
         await self._chat_bucket(channel, chat).acquire()
+        await self._pause_over(channel)
+        await self._messengers[channel].acquire()
+
+    async def call_slot(self, call: str) -> None:
+        """Wait until a call to many chats (``"viber:broadcast"``) may leave: its own rate
+        per call, and no sooner than a pause of its messenger (the part before ":")."""
+        await self._pause_over(call.partition(":")[0])
+        await self._calls[call].acquire()
+
+    def hour_wait(self, channel: str, chat: str) -> float:
+        """Count a message to ``chat`` in its last hour and say 0.0; or, when that hour
+        already holds the messenger's cap, count nothing and say how many seconds until
+        the oldest of them leaves it. Messengers without a cap always get 0.0."""
+        cap = self.per_chat_hourly.get(channel)
+        if cap is None:
+            return 0.0
+        now = self.monotonic()
+        key = (channel, chat)
+        sent = self._hours.pop(key, None)  # put back last: the dict is kept oldest-used first
+        if sent is None:
+            if len(self._hours) >= MAX_HOURLY_CHATS:
+                del self._hours[next(iter(self._hours))]
+            sent = deque(maxlen=cap)
+        self._hours[key] = sent
+        while sent and sent[0] <= now - HOUR_SECONDS:
+            sent.popleft()
+        if len(sent) >= cap:
+            return sent[0] + HOUR_SECONDS - now
+        sent.append(now)
+        return 0.0
+
+    async def _pause_over(self, channel: str) -> None:
         while True:
             wait = self._paused_until.get(channel, 0.0) - self.monotonic()
             if wait <= 0:
                 break
             await asyncio.sleep(wait)
-        await self._messengers[channel].acquire()
 
     def pause(self, channel: str, seconds: float) -> None:
         """The messenger asked us to wait: nothing leaves for it before then."""

@@ -66,3 +66,15 @@ class Pusher(Protocol):
         """Send ``replies`` to the user; say how it went. Never raises for the platform's
         refusals, and never waits out a rate limit itself: the outbox does. ``broadcast``:
         one of many identical messages (Telegram may send it as a paid broadcast)."""
+
+
+@runtime_checkable
+class BroadcastPusher(Pusher, Protocol):
+    """A pusher that can send one message to many users in one call (Viber's
+    ``broadcast_message``): the outbox sends a broadcast's rows through it in groups."""
+
+    async def push_many(
+        self, external_ids: Sequence[str], replies: Sequence[Reply]
+    ) -> dict[str, PushResult]:
+        """Send the same ``replies`` to every user of ``external_ids`` (at most 300); how
+        it went for each. Never raises for the platform's refusals."""

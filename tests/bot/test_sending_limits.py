@@ -60,3 +60,35 @@ async def test_idle_chats_are_forgotten_beyond_the_bound() -> None:
         assert len(limits._chats) <= 50 + 25
     finally:
         module.MAX_CHAT_BUCKETS = bound
+
+
+def test_a_viber_chat_gets_at_most_100_messages_in_any_hour() -> None:
+    """The hour slides: the 101st is refused with the time until the oldest leaves the
+    hour, counted once it has; Telegram has no such cap."""
+    ticks = [0.0]
+    limits = SendingLimits({"viber": 25.0, "telegram": 25.0}, monotonic=lambda: ticks[0])
+    for minute in range(100):
+        ticks[0] = minute * 30.0
+        assert limits.hour_wait("viber", "42") == 0.0
+    assert limits.hour_wait("viber", "42") == 3600.0 - 99 * 30.0
+    assert limits.hour_wait("viber", "43") == 0.0
+    ticks[0] = 3600.0
+    assert limits.hour_wait("viber", "42") == 0.0
+    assert limits.hour_wait("viber", "42") == 30.0
+    assert all(limits.hour_wait("telegram", "42") == 0.0 for _ in range(200))
+
+
+async def test_viber_broadcast_calls_have_their_own_rate_of_50_a_second() -> None:
+    """broadcast_message calls leave at least 1/50 s apart (500 per 10 s), whatever the
+    send_message rate, and wait out a pause of Viber."""
+    limits = SendingLimits({"viber": 1000.0})
+    leaving = []
+    for _ in range(6):
+        await limits.call_slot("viber:broadcast")
+        leaving.append(time.monotonic())
+    gaps = [later - earlier for earlier, later in itertools.pairwise(leaving)]
+    assert min(gaps) >= 1 / 50 - 0.002
+    limits.pause("viber", 0.2)
+    started = time.monotonic()
+    await limits.call_slot("viber:broadcast")
+    assert time.monotonic() - started >= 0.2 - 0.002

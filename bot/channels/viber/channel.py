@@ -39,9 +39,14 @@ from bot.channels.viber.callbacks import (
 )
 from bot.channels.viber.client import RetryPolicy, ViberClient
 from bot.channels.viber.delivery import Delivery, deliver
-from bot.channels.viber.errors import ViberApiError, ViberAuthError, ViberError
+from bot.channels.viber.errors import (
+    ViberApiError,
+    ViberAuthError,
+    ViberError,
+    ViberRequestTooLarge,
+)
 from bot.channels.viber.incoming import event_body
-from bot.channels.viber.models import JsonObject
+from bot.channels.viber.models import MAX_BROADCAST_RECEIVERS, JsonObject, TextMessage
 from bot.channels.viber.render import messages_for, welcome_for
 from bot.channels.viber.webhook import ViberWebhook
 from bot.settings import Settings
@@ -259,6 +264,58 @@ class ViberChannel:
             Delivery.UNSUBSCRIBED: PushOutcome.UNREACHABLE,
             Delivery.FAILED: PushOutcome.FAILED,
         }[outcome]
+
+    async def push_many(
+        self, external_ids: Sequence[str], replies: Sequence[Reply]
+    ) -> dict[str, PushResult]:
+        """One broadcast's message to many subscribers, with ``broadcast_message`` calls of
+        at most 300 receivers (fewer if the request would pass 30 KB). A message in several
+        parts goes part after part to those who got the previous one."""
+        try:
+            messages = [
+                message
+                for reply in replies
+                for message in messages_for(reply, self._sender_name, self._document_link)
+                if message.text
+            ]
+        except ViberError:
+            log.exception("viber: a broadcast to %d users cannot be rendered", len(external_ids))
+            return dict.fromkeys(external_ids, PushOutcome.FAILED)
+        results: dict[str, PushResult] = {}
+        for message in messages:
+            receivers = [user for user in external_ids if user not in results]
+            for start in range(0, len(receivers), MAX_BROADCAST_RECEIVERS):
+                chunk = receivers[start : start + MAX_BROADCAST_RECEIVERS]
+                results.update(await self._broadcast(chunk, message))
+        for user in external_ids:
+            results.setdefault(user, PushOutcome.DELIVERED)
+        return results
+
+    async def _broadcast(
+        self, receivers: Sequence[str], message: TextMessage
+    ) -> dict[str, PushResult]:
+        """Who of ``receivers`` did not get ``message`` (split in halves while too large)."""
+        try:
+            failures = await self.client().broadcast_message(
+                receivers, message.text, message.keyboard, message.min_api_version
+            )
+        except ViberRequestTooLarge:
+            if len(receivers) == 1:
+                log.error("viber: a broadcast message is too large even for one receiver")
+                return dict.fromkeys(receivers, PushOutcome.FAILED)
+            half = len(receivers) // 2
+            first = await self._broadcast(receivers[:half], message)
+            return first | await self._broadcast(receivers[half:], message)
+        except (ViberError, ValueError) as error:
+            log.error("viber: a broadcast to %d users was not sent: %s", len(receivers), error)
+            return dict.fromkeys(receivers, PushOutcome.FAILED)
+        results: dict[str, PushResult] = {}
+        for user, reason in failures.failed.items():
+            log.warning("viber: a broadcast to %s failed: %s", user, reason)
+            results[user] = PushOutcome.FAILED
+        for user in failures.unreachable:
+            results[user] = PushOutcome.UNREACHABLE
+        return results
 
     async def _failed(self, callback: Failed) -> None:
         description = callback.desc.casefold()
