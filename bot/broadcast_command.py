@@ -1,6 +1,7 @@
 """``vzayemodiia broadcast --text TEXT [--text-en TEXT] [--channel C] [--language L]
-[--region R] [--topic T] [--yes]``: queue an announcement for the delivery workers and
-follow it until every recipient has an outcome.
+[--region R] [--topic T] [--low-priority] [--yes]``: queue an announcement for the
+delivery workers and follow it until every recipient has an outcome (a low-priority one:
+until only the rows held for the evening's daily digests wait).
 
 Without ``--yes`` the audience per messenger is shown and confirmation asked. Progress is
 a bar redrawn in place on a terminal, and a line every few seconds otherwise; the last
@@ -51,6 +52,11 @@ def add_broadcast_command(commands: argparse._SubParsersAction[argparse.Argument
     broadcast.add_argument("--language", choices=LANGUAGES, help="only citizens using it")
     broadcast.add_argument("--region", help="only citizens following this region")
     broadcast.add_argument("--topic", help="only citizens following this topic")
+    broadcast.add_argument(
+        "--low-priority",
+        action="store_true",
+        help="citizens who chose the daily digest get it there, in the evening",
+    )
     broadcast.add_argument("--yes", action="store_true", help="do not ask for confirmation")
 
 
@@ -73,7 +79,9 @@ def progress_line(progress: Progress, rate: float) -> str:
     total = progress.total if progress.expanded else None
     left = f", about {progress.queued / rate:.0f} s left" if rate > 0 and progress.queued else ""
     of = f"/{total}" if total is not None else " (audience still being counted)"
-    return f"{done}{of} done, {progress.queued} queued, {rate:.1f}/s{left}; {summary(progress)}"
+    held = f" ({progress.held} for the daily digest)" if progress.held else ""
+    queued = f"{progress.queued} queued{held}"
+    return f"{done}{of} done, {queued}, {rate:.1f}/s{left}; {summary(progress)}"
 
 
 async def run_broadcast(settings: Settings, args: argparse.Namespace) -> int:
@@ -95,7 +103,7 @@ async def run_broadcast(settings: Settings, args: argparse.Namespace) -> int:
         if not args.yes and not _confirmed():
             print("Not sent.")
             return 1
-        broadcast_id = await _queue(database, texts, audience)
+        broadcast_id = await _queue(database, BroadcastDraft(texts, audience, args.low_priority))
         print(f"Broadcast {broadcast_id} queued; the workers send it.", flush=True)
         return await _follow(database, broadcast_id, sys.stdout.isatty(), time.monotonic)
     finally:
@@ -108,12 +116,13 @@ def _confirmed() -> bool:
     return input("Send it? [y/N] ").strip().lower() in ("y", "yes")
 
 
-async def _queue(database: Database, texts: dict[str, str], audience: Audience) -> int:
+async def _queue(database: Database, draft: BroadcastDraft) -> int:
     now = SystemClock().now()
+    texts, audience = draft.texts, draft.audience
     try:
         async with database.transaction() as session:
             broadcast = await Broadcasts(session).create(
-                BroadcastDraft(texts, audience),
+                draft,
                 official_id=None,
                 created_by="command line",
                 send_at=now,
@@ -133,6 +142,7 @@ async def _queue(database: Database, texts: dict[str, str], audience: Audience) 
                     "languages": list(audience.languages),
                     "region": audience.region,
                     "topic": audience.topic,
+                    "low_priority": draft.low_priority,
                 },
             )
             return broadcast.id
@@ -159,13 +169,14 @@ async def _follow(
         finished = progress.status in (BroadcastStatus.DONE, BroadcastStatus.CANCELLED)
         if on_terminal:
             print("\r" + progress_line(progress, rate).ljust(100), end="", flush=True)
-        elif finished or now - last_line >= LINE_EVERY_SECONDS:
+        elif finished or progress.only_digests_left or now - last_line >= LINE_EVERY_SECONDS:
             print(progress_line(progress, rate), flush=True)
             last_line = now
-        if finished:
+        if finished or progress.only_digests_left:
             if on_terminal:
                 print()
-            print(summary(progress))
+            held = f"; {progress.held} go with tonight's digests" if progress.held else ""
+            print(summary(progress) + held)
             return 0
         if not warned and now - last_change >= STALL_WARNING_SECONDS:
             print(

@@ -259,6 +259,8 @@ def _workers(
             modules.notice_renderers,
             limits=sending_limits(settings),
             quiet=settings.quiet,
+            fan_outs=modules.fan_out_audiences,
+            digest_time=settings.digest_time,
         )
         tasks.append(asyncio.create_task(notices.run_forever(NOTICE_INTERVAL_SECONDS)))
     if settings.smtp_url is not None:

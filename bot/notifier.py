@@ -4,12 +4,16 @@ messenger, in the recipient's language, within the messengers' limits.
 A row is written in the transaction of the change it reports (civic rules), or by the
 expansion of a broadcast (``civic.broadcasts``), so none is lost. One pass:
 
-1. Expand each due broadcast by one batch of accounts (resumable: its cursor moves in the
-   same transaction as the rows it adds; a row of the broadcast is locked so that two
-   workers never expand the same batch).
-2. Claim up to ``BATCH`` due rows: a citizen's own notices first, then broadcast rows
-   (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so several workers share the outbox; one
-   writer on SQLite). During quiet hours broadcast rows wait, except for citizens who
+1. Expand each due broadcast and each fan-out (an event's notices to many, such as a
+   petition's answer to its signers: ``civic.fan_outs``) by one batch (resumable: the
+   cursor moves in the same transaction as the rows it adds; the broadcast or fan-out row
+   is locked so that two workers never expand the same batch). A low-priority
+   broadcast's rows for citizens who chose the daily digest are held until the next
+   digest time.
+2. Claim up to ``BATCH`` due rows: a citizen's own notices first, then broadcast rows,
+   then due digests (an account's held rows together, ``civic.digests``) (``FOR UPDATE
+   SKIP LOCKED`` on PostgreSQL, so several workers share the outbox; one writer on
+   SQLite). During quiet hours broadcast rows and digests wait, except for citizens who
    turned quiet hours off. Each claimed row gets an attempt counted and a lease: it is not
    due again for ``LEASE`` unless its outcome is recorded first.
 3. Send them concurrently, each when ``SendingLimits`` lets it leave (the messenger's rate,
@@ -36,11 +40,11 @@ import asyncio
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import false, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channels.base import BroadcastPusher, Pusher, PushOutcome, PushResult, RateLimited
@@ -48,13 +52,17 @@ from bot.outbox import drain_forever
 from bot.sending_limits import SendingLimits
 from civic.broadcasts import Broadcasts, Outcome
 from civic.clock import Clock
+from civic.digests import DEFAULT_TIME, HeldDigest, claim_digests, next_digest
+from civic.fan_outs import Audience as FanOutAudience
+from civic.fan_outs import FanOuts, UnknownAudience
 from civic.quiet_hours import QuietHours
+from handlers.notifications import render_digest
 from handlers.outbox import NoticeRenderer
 from handlers.replies import Reply
 from handlers.texts import Texts
 from storage.db import Database
 from storage.models import ChannelAccount, Notice
-from storage.outbox_models import Broadcast, BroadcastStatus, NotificationPreference
+from storage.outbox_models import Broadcast, BroadcastStatus, FanOut, NotificationPreference
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +96,12 @@ class _Job:
     broadcast: bool
     # Rows with the same key get the same message: (broadcast id, locale).
     message_key: tuple[int, str] | None = None
+    # A digest's other rows: one message, and its outcome is theirs too.
+    together_with: tuple[int, ...] = ()
+
+    @property
+    def notice_ids(self) -> tuple[int, ...]:
+        return (self.notice_id, *self.together_with)
 
 
 class Notifier:
@@ -102,6 +116,8 @@ class Notifier:
         limits: SendingLimits | None = None,
         quiet: QuietHours | None = None,
         batch: int = BATCH,
+        fan_outs: Mapping[str, FanOutAudience] | None = None,
+        digest_time: time | None = DEFAULT_TIME,
     ) -> None:
         self.database = database
         self.clock = clock
@@ -111,6 +127,9 @@ class Notifier:
         self.limits = limits or SendingLimits(dict.fromkeys(self.pushers, DEFAULT_RATE))
         self.quiet = quiet
         self.batch = batch
+        self.fan_outs: Mapping[str, FanOutAudience] = fan_outs or {}
+        self.digest_time = digest_time
+        self._unknown_audiences: set[str] = set()
 
     async def run_once(self) -> int:
         """One pass; how many messages were delivered plus broadcast accounts expanded
@@ -132,6 +151,8 @@ class Notifier:
                 limits=self.limits,
                 quiet=self.quiet,
                 batch=self.batch // PASSES,
+                fan_outs=self.fan_outs,
+                digest_time=self.digest_time,
             )
             for _ in range(PASSES)
         ]
@@ -139,12 +160,42 @@ class Notifier:
             *(drain_forever(one.run_once, interval_seconds, "notices") for one in passes)
         )
 
-    # --- broadcasts: expansion and completion ------------------------------------------
+    # --- broadcasts and fan-outs: expansion and completion -----------------------------
 
     async def _expand(self) -> int:
+        return await self._expand_broadcasts() + await self._expand_fan_outs()
+
+    async def _expand_fan_outs(self) -> int:
+        async with self.database.transaction() as session:
+            waiting = await FanOuts(session, self.fan_outs).waiting()
+        expanded = 0
+        for fan_out_id in waiting:
+            async with self.database.transaction() as session:
+                fan_out = await session.get(
+                    FanOut, fan_out_id, with_for_update={"skip_locked": True}
+                )
+                if fan_out is None or fan_out.expanded_at is not None:
+                    continue
+                try:
+                    added = await FanOuts(session, self.fan_outs).expand_step(
+                        fan_out, self.clock.now()
+                    )
+                except UnknownAudience:
+                    # Kept, not dropped: the module may be back after a deployment.
+                    if fan_out.audience not in self._unknown_audiences:
+                        log.error("fan-out %s: no module declares %r", fan_out_id, fan_out.audience)
+                        self._unknown_audiences.add(fan_out.audience)
+                    continue
+                expanded += added
+        return expanded
+
+    async def _expand_broadcasts(self) -> int:
         now = self.clock.now()
         async with self.database.transaction() as session:
             due = [broadcast.id for broadcast in await Broadcasts(session).due(now)]
+        digest_at = (
+            next_digest(now, self.zone, self.digest_time) if self.digest_time is not None else None
+        )
         expanded = 0
         for broadcast_id in due:
             async with self.database.transaction() as session:
@@ -156,7 +207,9 @@ class Notifier:
                     BroadcastStatus.SENDING,
                 ):
                     continue
-                expanded += await Broadcasts(session).expand_step(broadcast, now)
+                expanded += await Broadcasts(session).expand_step(
+                    broadcast, now, digest_at=digest_at
+                )
         return expanded
 
     async def _finish_broadcasts(self) -> None:
@@ -185,10 +238,16 @@ class Notifier:
                     jobs.append(job)
             room = self.batch - len(own)
             if room > 0:
-                for notice, account, announcements in await self._due_broadcast_rows(
-                    session, now, room
-                ):
+                rows = await self._due_broadcast_rows(session, now, room)
+                for notice, account, announcements in rows:
                     job = await self._broadcast_job(session, notice, account, announcements, now)
+                    if job is not None:
+                        jobs.append(job)
+                room -= len(rows)
+            if room > 0:
+                quiet_now = self.quiet is not None and self.quiet.contains(now, self.zone)
+                for held in await claim_digests(session, now, room, quiet_now=quiet_now):
+                    job = await self._digest_job(session, held, now)
                     if job is not None:
                         jobs.append(job)
         return jobs
@@ -224,6 +283,7 @@ class Notifier:
                 Notice.sent_at.is_(None),
                 Notice.dropped_at.is_(None),
                 Notice.broadcast_id.is_not(None),
+                Notice.in_digest == false(),
                 Notice.send_after <= now,
             )
         )
@@ -280,6 +340,32 @@ class Notifier:
             replies,
             True,
             (broadcast.id, account.locale),
+        )
+
+    async def _digest_job(
+        self, session: AsyncSession, held: HeldDigest, now: datetime
+    ) -> _Job | None:
+        account = held.account
+        if account is None or not account.reachable or account.channel not in self.pushers:
+            for row in held.rows:
+                self._drop(row, now, "account unreachable", Outcome.UNREACHABLE)
+            return None
+        if held.announcements is False:
+            for row in held.rows:
+                self._drop(row, now, "turned announcements off", Outcome.OPTED_OUT)
+            return None
+        replies = await render_digest(session, held.rows, Texts(account.locale, self.zone))
+        for row in held.rows:
+            self._lease(row, now)
+        head, *rest = held.rows
+        return _Job(
+            head.id,
+            account.id,
+            account.channel,
+            account.external_id,
+            replies,
+            True,
+            together_with=tuple(row.id for row in rest),
         )
 
     async def _render(
@@ -390,10 +476,10 @@ class Notifier:
         now = self.clock.now()
         async with self.database.transaction() as session:
             for job, result in results:
-                notice = await session.get(Notice, job.notice_id)
-                if notice is None:
-                    continue
-                await self._record_one(session, notice, job, result, now)
+                for notice_id in job.notice_ids:
+                    notice = await session.get(Notice, notice_id)
+                    if notice is not None:
+                        await self._record_one(session, notice, job, result, now)
 
     async def _record_one(
         self,

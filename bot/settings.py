@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+from datetime import time
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -75,6 +76,9 @@ class Settings(BaseSettings):
     # When broadcasts wait (HH:MM-HH:MM in VZ_TIMEZONE; empty: never), for citizens who
     # keep quiet hours on (the default). A citizen's own affairs are never held back.
     quiet_hours: str = "22:00-08:00"
+    # When the daily digest of low-priority broadcasts leaves (HH:MM in VZ_TIMEZONE), for
+    # citizens who chose the digest.
+    digest_time: time = time(18, 0)
 
     @field_validator("database_url")
     @classmethod
@@ -118,6 +122,13 @@ class Settings(BaseSettings):
         if value.strip():
             quiet_window(value)  # raises ValueError for 25:00 and the like
         return value.strip()
+
+    @field_validator("digest_time")
+    @classmethod
+    def _whole_minutes(cls, value: time) -> time:
+        if value.tzinfo is not None:
+            raise ValueError("must be a local time HH:MM, without a zone")
+        return value.replace(second=0, microsecond=0)
 
     @property
     def quiet(self) -> QuietHours | None:

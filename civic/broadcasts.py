@@ -77,6 +77,8 @@ class Audience:
 class BroadcastDraft:
     texts: Mapping[str, str]
     audience: Audience = field(default_factory=Audience)
+    # News that may wait: citizens who chose the daily digest get it there.
+    low_priority: bool = False
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,12 @@ class Progress:
     expanded: bool
     queued: int  # rows without an outcome yet
     counts: Mapping[str, int]  # outcome -> rows
+    held: int = 0  # of the queued, those waiting for their citizens' daily digest
+
+    @property
+    def only_digests_left(self) -> bool:
+        """Everything is sent but what waits for the evening's digests."""
+        return self.expanded and self.queued > 0 and self.queued == self.held
 
     @property
     def total(self) -> int:
@@ -137,6 +145,14 @@ def _opted_out() -> ColumnElement[bool]:
     )
 
 
+def _wants_digest() -> ColumnElement[bool]:
+    """The citizen asked for low-priority news once a day, in a digest."""
+    return exists().where(
+        NotificationPreference.citizen_id == ChannelAccount.citizen_id,
+        NotificationPreference.digest.is_(True),
+    )
+
+
 def audience_of(broadcast: Broadcast) -> Audience:
     return Audience(
         tuple(broadcast.channels), tuple(broadcast.languages), broadcast.region, broadcast.topic
@@ -171,6 +187,7 @@ class Broadcasts:
             languages=list(audience.languages),
             region=audience.region,
             topic=audience.topic,
+            low_priority=draft.low_priority,
             send_at=max(send_at, now),
             status=BroadcastStatus.SCHEDULED,
             expand_cursor=0,
@@ -200,12 +217,18 @@ class Broadcasts:
         return (await self.session.scalars(statement.order_by(Broadcast.id))).all()
 
     async def expand_step(
-        self, broadcast: Broadcast, now: datetime, batch: int = EXPAND_BATCH
+        self,
+        broadcast: Broadcast,
+        now: datetime,
+        batch: int = EXPAND_BATCH,
+        *,
+        digest_at: datetime | None = None,
     ) -> int:
-        """Add the rows of the next ``batch`` audience accounts (opted-out ones
-        with their outcome already); how many accounts were looked at (0: expansion is
-        over). Called by the worker in its own transaction, so a crash between steps
-        resumes after the cursor, and no account is added twice."""
+        """Add the rows of the next ``batch`` audience accounts (opted-out ones with their
+        outcome already; for a low-priority broadcast, those of citizens who chose the
+        daily digest held until ``digest_at``); how many accounts were looked at (0:
+        expansion is over). Called by the worker in its own transaction, so a crash
+        between steps resumes after the cursor, and no account is added twice."""
         if broadcast.status is BroadcastStatus.SCHEDULED:
             broadcast.status = BroadcastStatus.SENDING
         audience = _audience_filter(audience_of(broadcast))
@@ -221,34 +244,53 @@ class Broadcasts:
         if not looked_at:
             broadcast.expanded_at = now
             return 0
-        await self._insert_rows(broadcast, last_id, now, opted=False)
-        await self._insert_rows(broadcast, last_id, now, opted=True)
+        opted_out = _opted_out()
+        if broadcast.low_priority and digest_at is not None:
+            wants_digest = _wants_digest()
+            now_rows = and_(not_(opted_out), not_(wants_digest))
+            await self._insert_rows(broadcast, last_id, now, now_rows)
+            held = and_(not_(opted_out), wants_digest)
+            await self._insert_rows(broadcast, last_id, now, held, held_until=digest_at)
+        else:
+            await self._insert_rows(broadcast, last_id, now, not_(opted_out))
+        await self._insert_rows(broadcast, last_id, now, opted_out, outcome=Outcome.OPTED_OUT)
         broadcast.expand_cursor = int(last_id)
         return looked_at
 
     async def _insert_rows(
-        self, broadcast: Broadcast, last_id: int, now: datetime, *, opted: bool
+        self,
+        broadcast: Broadcast,
+        last_id: int,
+        now: datetime,
+        which: ColumnElement[bool],
+        *,
+        outcome: Outcome | None = None,
+        held_until: datetime | None = None,
     ) -> None:
+        """Rows for the audience accounts after the cursor up to ``last_id`` that match
+        ``which``: due now, or held for the digest until ``held_until``, or already ended
+        with ``outcome``."""
         audience = _audience_filter(audience_of(broadcast))
-        opted_out = _opted_out()
+        columns = Notice.__table__.c
         chosen = select(
             ChannelAccount.citizen_id,
             ChannelAccount.channel,
             literal(BROADCAST_KIND),
             literal(broadcast.id),
-            literal({}, type_=Notice.__table__.c.payload.type),
-            literal(now, type_=Notice.__table__.c.created_at.type),
-            literal(now, type_=Notice.__table__.c.send_after.type),
+            literal({}, type_=columns.payload.type),
+            literal(now, type_=columns.created_at.type),
+            literal(held_until or now, type_=columns.send_after.type),
             literal(0),
             literal(broadcast.id),
             ChannelAccount.id,
-            literal(Outcome.OPTED_OUT.value if opted else None, type_=Notice.outcome.type),
-            literal(now if opted else None, type_=Notice.__table__.c.dropped_at.type),
+            literal(outcome.value if outcome else None, type_=Notice.outcome.type),
+            literal(now if outcome else None, type_=columns.dropped_at.type),
+            literal(held_until is not None, type_=columns.in_digest.type),
         ).where(
             ChannelAccount.id > broadcast.expand_cursor,
             ChannelAccount.id <= last_id,
             audience,
-            opted_out if opted else not_(opted_out),
+            which,
         )
         await self.session.execute(
             insert(Notice).from_select(
@@ -265,6 +307,7 @@ class Broadcasts:
                     "account_id",
                     "outcome",
                     "dropped_at",
+                    "in_digest",
                 ],
                 chosen,
             )
@@ -275,18 +318,20 @@ class Broadcasts:
         if broadcast is None:
             raise BroadcastError("not_found")
         rows = await self.session.execute(
-            select(Notice.outcome, func.count())
+            select(Notice.outcome, Notice.in_digest, func.count())
             .where(Notice.broadcast_id == broadcast_id)
-            .group_by(Notice.outcome)
+            .group_by(Notice.outcome, Notice.in_digest)
         )
         counts: dict[str, int] = {}
-        queued = 0
-        for outcome, count in rows.all():
+        queued = held = 0
+        for outcome, in_digest, count in rows.all():
             if outcome is None:
-                queued = int(count)
+                queued += int(count)
+                held += int(count) if in_digest else 0
             else:
-                counts[str(outcome)] = int(count)
-        return Progress(broadcast.status, broadcast.expanded_at is not None, queued, counts)
+                counts[str(outcome)] = counts.get(str(outcome), 0) + int(count)
+        expanded = broadcast.expanded_at is not None
+        return Progress(broadcast.status, expanded, queued, counts, held)
 
     async def recent_rate(self, broadcast_id: int, now: datetime, seconds: int = 60) -> float:
         """Messages delivered per second over the last ``seconds`` (its rows' ``sent_at``):

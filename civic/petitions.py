@@ -14,14 +14,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import JSON, func, insert, literal, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from civic.fan_outs import owe_fan_out
 from civic.outbox import owe_notice
 from civic.text import LengthRule, check_length, search_key, search_words
 from storage import repositories as repo
-from storage.models import Authority, Notice, Petition, PetitionStatus, Signature
-from storage.types import UTCDateTime
+from storage.models import Authority, Petition, PetitionStatus, Signature
 
 TITLE_RULE = LengthRule(min_chars=10, max_chars=200, min_letters=5)
 BODY_RULE = LengthRule(min_chars=50, max_chars=5000, min_letters=30)
@@ -53,6 +53,17 @@ class PetitionNotice(enum.StrEnum):
     PUBLISHED = "petition_published"  # to the author
     REJECTED = "petition_rejected"  # to the author, with the reason
     ANSWERED = "petition_answered"  # to every signer
+
+
+# The fan-out audience of a petition's signers (declared by the module).
+SIGNERS = "petition_signers"
+
+
+def signers(petition_id: int) -> Select[int, int, str]:
+    """A petition's signers, each with the messenger they signed with."""
+    return select(Signature.citizen_id.label("key"), Signature.citizen_id, Signature.channel).where(
+        Signature.petition_id == petition_id
+    )
 
 
 class PetitionError(Exception):
@@ -266,31 +277,14 @@ class Petitions:
         )
 
     async def _tell_signers(self, petition: Petition, now: datetime) -> None:
-        """Every signer, on the messenger they signed with, in one statement however many
-        they are (the author too, when they did not sign)."""
-        await self.session.execute(
-            insert(Notice).from_select(
-                [
-                    "citizen_id",
-                    "channel",
-                    "kind",
-                    "subject_id",
-                    "payload",
-                    "created_at",
-                    "send_after",
-                    "attempts",
-                ],
-                select(
-                    Signature.citizen_id,
-                    Signature.channel,
-                    literal(PetitionNotice.ANSWERED.value),
-                    literal(petition.id),
-                    literal({}, JSON),
-                    literal(now, UTCDateTime()),
-                    literal(now, UTCDateTime()),
-                    literal(0),
-                ).where(Signature.petition_id == petition.id),
-            )
+        """Every signer, on the messenger they signed with, through one fan-out row
+        however many they are (the author too, when they did not sign)."""
+        owe_fan_out(
+            self.session,
+            audience=SIGNERS,
+            kind=PetitionNotice.ANSWERED.value,
+            subject_id=petition.id,
+            now=now,
         )
         signed = await self.signature_of(petition.id, petition.author_citizen_id)
         if signed is None:

@@ -1,6 +1,7 @@
 """What each citizen asked to receive: announcements at all, quiet hours, the topics and
-the region they follow. Notices about their own affairs are not theirs to turn off: a
-petition's answer or a request's deadline always reaches them."""
+the region they follow, and whether less urgent news comes once a day in a digest.
+Notices about their own affairs are not theirs to turn off: a petition's answer or a
+request's deadline always reaches them."""
 
 from __future__ import annotations
 
@@ -61,6 +62,24 @@ class Preferences:
                     Notice.dropped_at.is_(None),
                 )
                 .values(outcome="opted_out", dropped_at=now, last_error="turned announcements off")
+            )
+
+    async def set_digest(self, citizen_id: int, wanted: bool, now: datetime) -> None:
+        """Low-priority news once a day, or one by one; turned off, what is held for the
+        digest is released to be sent now (subject to quiet hours)."""
+        preference = await self.of(citizen_id, now)
+        preference.digest = wanted
+        preference.updated_at = now
+        if not wanted:
+            await self.session.execute(
+                update(Notice)
+                .where(
+                    Notice.citizen_id == citizen_id,
+                    Notice.in_digest.is_(True),
+                    Notice.sent_at.is_(None),
+                    Notice.dropped_at.is_(None),
+                )
+                .values(in_digest=False, send_after=now)
             )
 
     async def set_quiet_hours(self, citizen_id: int, wanted: bool, now: datetime) -> None:

@@ -23,6 +23,11 @@ class SetQuietHours(Payload, prefix="nq"):
 
 
 @dataclass(frozen=True)
+class SetDigest(Payload, prefix="nd"):
+    on: bool
+
+
+@dataclass(frozen=True)
 class TopicChoices(Payload, prefix="nt"):
     pass
 

@@ -3,6 +3,8 @@ and the broadcast as the citizen sees it, with a one-tap stop under it."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from civic.preferences import TOPICS, Preferences
@@ -13,6 +15,7 @@ from handlers.notification_payloads import (
     NotificationSettings,
     RegionChoices,
     SetAnnouncements,
+    SetDigest,
     SetQuietHours,
     ToggleTopic,
     TopicChoices,
@@ -52,6 +55,9 @@ async def settings(ctx: Context, _press: NotificationSettings) -> None:
         t._("Quiet hours (announcements wait until morning): {state}").format(
             state=t._("on") if preference.quiet_hours else t._("off")
         ),
+        t._("Less urgent announcements once a day, in one message: {state}").format(
+            state=t._("on") if preference.digest else t._("off")
+        ),
         t._("Topics I follow: {topics}").format(
             topics=", ".join(topic_label(t, topic) for topic in followed) or t._("none")
         ),
@@ -67,6 +73,11 @@ async def settings(ctx: Context, _press: NotificationSettings) -> None:
             Button(t._("🌙 Announcements at any hour"), SetQuietHours(False))
             if preference.quiet_hours
             else Button(t._("🌙 Keep quiet hours"), SetQuietHours(True))
+        ],
+        [
+            Button(t._("📰 Single messages instead of the daily digest"), SetDigest(False))
+            if preference.digest
+            else Button(t._("📰 Less urgent news in a daily digest"), SetDigest(True))
         ],
         [
             Button(t._("🏷 Topics"), TopicChoices()),
@@ -96,6 +107,12 @@ async def set_announcements(ctx: Context, press: SetAnnouncements) -> None:
 @router.button(SetQuietHours)
 async def set_quiet_hours(ctx: Context, press: SetQuietHours) -> None:
     await Preferences(ctx.session).set_quiet_hours(ctx.citizen.id, press.on, ctx.now)
+    await settings(ctx, NotificationSettings())
+
+
+@router.button(SetDigest)
+async def set_digest(ctx: Context, press: SetDigest) -> None:
+    await Preferences(ctx.session).set_digest(ctx.citizen.id, press.on, ctx.now)
     await settings(ctx, NotificationSettings())
 
 
@@ -165,3 +182,33 @@ async def render_broadcast(session: AsyncSession, notice: Notice, t: Texts) -> l
     text = broadcast.texts.get(t.locale) or broadcast.texts["uk"]
     rows = [[Button(t._("🔕 Stop these announcements"), SetAnnouncements(False))]]
     return [Reply(text=text, buttons=rows)]
+
+
+# Telegram's limit for one message, less room for the header.
+DIGEST_MESSAGE_CHARS = 4000
+DIGEST_SEPARATOR = "\n\n— — —\n\n"
+
+
+async def render_digest(session: AsyncSession, rows: Sequence[Notice], t: Texts) -> list[Reply]:
+    """The held announcements in one message (more when they do not fit in one), in the
+    citizen's language, with the buttons to stop them or to have them one by one."""
+    broadcasts = [await session.get(Broadcast, row.subject_id) for row in rows]
+    texts = [b.texts.get(t.locale) or b.texts["uk"] for b in broadcasts if b is not None]
+    header = t.ngettext(
+        "📰 Your daily digest: %(num)d announcement",
+        "📰 Your daily digest: %(num)d announcements",
+        len(texts),
+    ) % {"num": len(texts)}
+    messages = [header]
+    for text in texts:
+        joined = messages[-1] + DIGEST_SEPARATOR + text
+        if len(joined) <= DIGEST_MESSAGE_CHARS:
+            messages[-1] = joined
+        else:
+            messages.append(text)
+    rows_of_buttons = [
+        [Button(t._("📰 Single messages instead of the daily digest"), SetDigest(False))],
+        [Button(t._("🔕 Stop these announcements"), SetAnnouncements(False))],
+    ]
+    replies = [Reply(text) for text in messages[:-1]]
+    return [*replies, Reply(messages[-1], rows_of_buttons)]

@@ -25,6 +25,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
     true,
 )
@@ -318,8 +319,14 @@ class RequestAttachment(Base):
     created_at: Mapped[datetime]
 
 
-_WAITING_OWN = text("sent_at IS NULL AND dropped_at IS NULL AND broadcast_id IS NULL")
-_WAITING_BROADCAST = text("sent_at IS NULL AND dropped_at IS NULL AND broadcast_id IS NOT NULL")
+_WAITING = "sent_at IS NULL AND dropped_at IS NULL AND "
+_WAITING_OWN = text(_WAITING + "broadcast_id IS NULL")
+# Each dialect's spelling of the claim's ``in_digest = false``: a partial index serves a
+# query only when its predicate is the query's own condition.
+_WAITING_BROADCAST_PG = text(_WAITING + "broadcast_id IS NOT NULL AND in_digest = false")
+_WAITING_BROADCAST_SQLITE = text(_WAITING + "broadcast_id IS NOT NULL AND in_digest = 0")
+_WAITING_DIGEST_PG = text(_WAITING + "in_digest = true")
+_WAITING_DIGEST_SQLITE = text(_WAITING + "in_digest = 1")
 
 
 class Notice(Base):
@@ -351,6 +358,10 @@ class Notice(Base):
     broadcast_id: Mapped[int | None] = mapped_column(ForeignKey("broadcast.id"))
     account_id: Mapped[int | None] = mapped_column(ForeignKey("channel_account.id"))
     outcome: Mapped[str | None] = mapped_column(String(20))
+    # A low-priority broadcast's row held for the citizen's daily digest: sent with the
+    # other held rows of its account as one message when ``send_after`` (the digest's
+    # time) comes.
+    in_digest: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     __table_args__ = (
         # The worker claims due rows in id order: a citizen's own notices first, then
@@ -365,8 +376,16 @@ class Notice(Base):
         Index(
             "ix_notice_waiting_broadcast",
             "id",
-            postgresql_where=_WAITING_BROADCAST,
-            sqlite_where=_WAITING_BROADCAST,
+            postgresql_where=_WAITING_BROADCAST_PG,
+            sqlite_where=_WAITING_BROADCAST_SQLITE,
+        ),
+        # A digest is claimed by the first waiting row of its account.
+        Index(
+            "ix_notice_waiting_digest",
+            "account_id",
+            "id",
+            postgresql_where=_WAITING_DIGEST_PG,
+            sqlite_where=_WAITING_DIGEST_SQLITE,
         ),
         Index("ix_notice_broadcast_outcome", "broadcast_id", "outcome"),
         # The pace of a running broadcast: its rows sent in the last minute.

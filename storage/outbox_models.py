@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy import JSON, ForeignKey, Index, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models import Base, BigIntId, _enum
@@ -39,6 +39,8 @@ class Broadcast(Base):
     languages: Mapped[list[str]] = mapped_column(JSON, default=list)
     region: Mapped[str | None] = mapped_column(String(100))
     topic: Mapped[str | None] = mapped_column(String(40))
+    # News that may wait: citizens who chose the daily digest get it there.
+    low_priority: Mapped[bool] = mapped_column(default=False, server_default=false())
     send_at: Mapped[datetime]
     status: Mapped[BroadcastStatus] = mapped_column(_enum(BroadcastStatus, "broadcast_status"))
     expand_cursor: Mapped[int] = mapped_column(BigIntId, default=0)
@@ -47,6 +49,27 @@ class Broadcast(Base):
     cancelled_at: Mapped[datetime | None]
 
     __table_args__ = (Index("ix_broadcast_status_send_at", "status", "send_at"),)
+
+
+class FanOut(Base):
+    """One event's message to many citizens about their own affairs (a petition's answer
+    to every signer): written in the event's transaction, expanded by the delivery worker
+    into one notice per recipient, a batch at a time, like a broadcast. The recipients are
+    a module's declared audience (``civic.fan_outs``) for ``subject_id``; ``expand_cursor``
+    is the last recipient key expanded."""
+
+    __tablename__ = "fan_out"
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
+    created_at: Mapped[datetime]
+    audience: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(40))  # the notices' kind
+    subject_id: Mapped[int] = mapped_column(BigIntId)
+    expand_cursor: Mapped[int] = mapped_column(BigIntId, default=0)
+    expanded: Mapped[int] = mapped_column(default=0)  # notices added so far
+    expanded_at: Mapped[datetime | None]
+
+    __table_args__ = (Index("ix_fan_out_expanded_at", "expanded_at"),)
 
 
 class NotificationPreference(Base):
@@ -73,4 +96,4 @@ class FollowedTopic(Base):
     __table_args__ = (Index("ix_followed_topic_topic", "topic", "citizen_id"),)
 
 
-__all__ = ["Broadcast", "BroadcastStatus", "FollowedTopic", "NotificationPreference"]
+__all__ = ["Broadcast", "BroadcastStatus", "FanOut", "FollowedTopic", "NotificationPreference"]

@@ -10,18 +10,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.modules import product_modules
-from bot.notifier import Notifier
-from bot.sending_limits import SendingLimits
 from civic.clock import FixedClock, SystemClock
-from civic.deadlines import KYIV
 from civic.preferences import Preferences
 from storage import repositories as repo
 from storage.db import Database
 from storage.official_models import AuditEntry
-from tests.bot.test_broadcasts import RecordingPusher
 from tests.cli_support import clean_env, run_cli
 from tests.conftest import TEST_SECRET
+from tests.outbox_support import RecordingPusher, worker
 
 pytestmark = pytest.mark.slow
 
@@ -37,41 +33,38 @@ async def _citizens(database: Database, clock: FixedClock) -> None:
         await Preferences(session).set_announcements(opted.citizen_id, False, clock.now())
 
 
-async def test_a_broadcast_is_followed_to_its_summary(
-    database: Database, database_url: str, clock: FixedClock, tmp_path: Path
-) -> None:
-    """With ``--yes`` it prints the audience, queues the broadcast (audited), follows a
-    worker's delivery in lines, and ends with the summary and exit 0."""
-    await _citizens(database, clock)
+async def _sent_by_the_command(
+    database: Database, database_url: str, tmp_path: Path, *more: str
+) -> tuple[list[str], RecordingPusher, RecordingPusher]:
+    """``vzayemodiia broadcast … --yes`` run while a worker sends; its output lines."""
     env = clean_env(VZ_DATABASE_URL=database_url, VZ_SECRET_KEY=TEST_SECRET)
     process = await asyncio.create_subprocess_exec(
         *(sys.executable, "-m", "bot", "broadcast", "--text", "Вимкнення води завтра"),
-        "--text-en",
-        "Water off tomorrow",
-        "--yes",
+        *("--text-en", "Water off tomorrow", "--yes", *more),
         env=env,
         cwd=tmp_path,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
     telegram, viber = RecordingPusher("telegram"), RecordingPusher("viber")
-    rates = {"telegram": 1000.0, "viber": 1000.0}
     # The command queues for the real time, so the worker reads the real clock too.
-    worker = Notifier(
-        database,
-        SystemClock(),
-        [telegram, viber],
-        KYIV,
-        product_modules().notice_renderers,
-        limits=SendingLimits(rates),
-    )
+    sender = worker(database, SystemClock(), telegram, viber)
     communicate = asyncio.ensure_future(process.communicate())
     while not communicate.done():
-        await worker.run_once()
+        await sender.run_once()
         await asyncio.sleep(0.2)
     stdout, stderr = (part.decode() for part in communicate.result())
     assert process.returncode == 0, stderr
-    lines = stdout.strip().splitlines()
+    return stdout.strip().splitlines(), telegram, viber
+
+
+async def test_a_broadcast_is_followed_to_its_summary(
+    database: Database, database_url: str, clock: FixedClock, tmp_path: Path
+) -> None:
+    """With ``--yes`` it prints the audience, queues the broadcast (audited), follows a
+    worker's delivery in lines, and ends with the summary and exit 0."""
+    await _citizens(database, clock)
+    lines, _telegram, viber = await _sent_by_the_command(database, database_url, tmp_path)
     assert lines[0] == "Audience: telegram 2, viber 2 (4 in all)."
     assert lines[1].startswith("Broadcast ")
     assert lines[1].endswith(" queued; the workers send it.")
@@ -82,6 +75,24 @@ async def test_a_broadcast_is_followed_to_its_summary(
             await session.scalars(select(AuditEntry).where(AuditEntry.action == "broadcast_create"))
         ).all()
     assert entry.official_email == "command line"
+    assert entry.after is not None
+    assert entry.after["low_priority"] is False
+
+
+async def test_a_low_priority_broadcast_ends_when_only_the_digests_wait(
+    database: Database, database_url: str, clock: FixedClock, tmp_path: Path
+) -> None:
+    """With ``--low-priority`` the citizen who chose the daily digest is not sent it now:
+    the command ends once the rest is sent, saying how many go with tonight's digests."""
+    await _citizens(database, clock)
+    async with database.transaction() as session:
+        reader = await repo.lock_account(session, "viber", "v1", "en", clock.now())
+        await Preferences(session).set_digest(reader.citizen_id, True, clock.now())
+    lines, telegram, viber = await _sent_by_the_command(
+        database, database_url, tmp_path, "--low-priority"
+    )
+    assert lines[-1] == "sent 3, unreachable 0, failed 0, opted out 1; 1 go with tonight's digests"
+    assert sorted(telegram.chats() + viber.chats()) == ["t1", "t2", "v0"]
 
 
 async def test_without_yes_and_no_terminal_nothing_is_queued(

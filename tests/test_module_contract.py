@@ -26,6 +26,7 @@ from bot.web.routes import ApiRoute
 from bot.web.server import create_app
 from civic.clock import FixedClock
 from civic.deadlines import KYIV
+from civic.petitions import signers
 from civic.schedule import ScheduledStep
 from handlers.core import ConversationCore
 from handlers.petition_payloads import OpenPetition
@@ -272,6 +273,11 @@ async def _nothing(*_args: Any) -> Any:
             "information_requests",
         ),
         (
+            _thief(fan_outs={"petition_signers": signers}),
+            "fan-out audience 'petition_signers'",
+            "petitions",
+        ),
+        (
             _thief(scheduled=(ScheduledStep("petitions", _nothing),)),
             "scheduled step 'petitions'",
             "petitions",
@@ -295,11 +301,11 @@ async def _nothing(*_args: Any) -> Any:
         ),
         (Module(name="petitions"), "module name 'petitions'", "petitions"),
     ],
-    ids=["command", "deep-link", "notice", "mail", "step", "api-path", "module-name"],
+    ids=["command", "deep-link", "notice", "mail", "fan-out", "step", "api-path", "module-name"],
 )
 def test_every_shared_name_is_claimed_once(thief: Module, claimed: str, owner: str) -> None:
-    """Commands, deep links, notice and mail kinds, step names, API paths and module names
-    are refused a second time, naming both modules."""
+    """Commands, deep links, notice and mail kinds, fan-out audiences, step names, API
+    paths and module names are refused a second time, naming both modules."""
     with pytest.raises(ModuleConflict) as refused:
         Modules([*MODULES, thief])
     message = str(refused.value)

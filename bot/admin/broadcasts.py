@@ -82,6 +82,7 @@ class Asked:
     topic: str = ""
     when: str = "now"  # "now" or "later"
     send_at: str = ""  # the datetime-local value, Kyiv time
+    low_priority: bool = False
 
     @classmethod
     def of(cls, form: Form) -> Asked:
@@ -94,6 +95,7 @@ class Asked:
             topic=form.get("topic"),
             when=form.get("when", "now"),
             send_at=form.get("send_at"),
+            low_priority=form.get("low_priority") == "on",
         )
 
 
@@ -105,6 +107,7 @@ class Checked:
     texts: dict[str, str]
     audience: Audience
     send_at: datetime | None
+    low_priority: bool = False
 
 
 def _text_problem(t: Texts, problem: TextProblem) -> str:
@@ -163,7 +166,7 @@ def check(
         region=asked.region or None,
         topic=asked.topic or None,
     )
-    return Checked(texts, audience, send_at), problems
+    return Checked(texts, audience, send_at, asked.low_priority), problems
 
 
 def _send_at(asked: Asked, t: Texts, now: datetime, problems: dict[str, str]) -> datetime | None:
@@ -357,6 +360,7 @@ def _audit_values(checked: Checked, send_at: datetime) -> dict[str, Any]:
         "languages": list(audience.languages),
         "region": audience.region,
         "topic": audience.topic,
+        "low_priority": checked.low_priority,
         "send_at": send_at,
     }
 
@@ -383,6 +387,7 @@ async def _repeated(
             broadcast.texts == checked.texts
             and audience_of(broadcast) == checked.audience
             and broadcast.send_at == send_at
+            and broadcast.low_priority == checked.low_priority
         ):
             return broadcast
     return None
@@ -400,7 +405,7 @@ async def send(context: AdminContext) -> web.StreamResponse:
             if twin is not None:
                 return see_other(f"/admin/broadcasts/{twin.id}?done=already")
             broadcast = await Broadcasts(session).create(
-                BroadcastDraft(checked.texts, checked.audience),
+                BroadcastDraft(checked.texts, checked.audience, checked.low_priority),
                 official_id=context.official.official_id,
                 created_by=context.official.email,
                 send_at=send_at,
@@ -520,7 +525,9 @@ async def _pace(
 ) -> Pace:
     """How fast it goes now, and when the queued rows will be through at that pace."""
     rate = await rules.recent_rate(broadcast_id, now, PACE_SECONDS)
-    seconds_left = progress.queued / rate if rate > 0 and progress.queued else None
+    # Rows held for the evening's digests go then, whatever the pace.
+    sending = progress.queued - progress.held
+    seconds_left = sending / rate if rate > 0 and sending else None
     return Pace(
         round(rate * PACE_SECONDS),
         format_decimal(rate, format="#,##0.#", locale=t.locale),

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from bot.admin.contract import AdminViews
 from bot.web.routes import ApiRoute
 from civic.demo import DemoStep
+from civic.fan_outs import Audience as FanOutAudience
 from civic.merge import MergeStep
 from civic.schedule import ScheduledStep
 from handlers.outbox import MailRenderer, NoticeRenderer
@@ -32,6 +33,9 @@ class Module:
       payload codecs, text steps, deep links, main-menu and profile entries, the line it
       adds to the welcome text);
     - ``notices`` / ``mails``: the outbox kinds it writes, each with its renderer;
+    - ``fan_outs``: its audiences for one notice to many (a petition's signers), by name,
+      each a query of the recipients that the delivery worker expands in batches
+      (``civic.fan_outs``);
     - ``scheduled``: steps to run as time passes;
     - ``merge``: what happens to its rows when two citizens turn out to be one person (a
       module whose tables name a citizen must have one);
@@ -45,6 +49,7 @@ class Module:
     routers: Sequence[Router] = ()
     notices: Mapping[str, NoticeRenderer] = field(default_factory=dict)
     mails: Mapping[str, MailRenderer] = field(default_factory=dict)
+    fan_outs: Mapping[str, FanOutAudience] = field(default_factory=dict)
     scheduled: Sequence[ScheduledStep] = ()
     merge: MergeStep | None = None
     api: Sequence[ApiRoute] = ()

@@ -16,6 +16,7 @@ MODULE = Module(
     name="petitions",
     routers=(petitions.router, petition_create.router),
     notices=NOTICE_RENDERERS,
+    fan_outs={rules.SIGNERS: rules.signers},
     scheduled=(ScheduledStep("petitions", rules.sweep_step),),
     merge=rules.merge_step,
     api=petitions_api.ROUTES,

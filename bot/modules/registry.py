@@ -1,9 +1,10 @@
 """The declared modules, checked and joined into what each piece of shared machinery needs.
 
 Start-up refuses (``ModuleConflict``, naming both modules) two modules that claim the same
-command, button prefix, text step, deep-link kind, hook, notice kind, mail kind, scheduled
-step name or API path, and a module name used twice: one module silently shadowing
-another is a bug nobody would see until a citizen pressed the wrong button.
+command, button prefix, text step, deep-link kind, hook, notice kind, mail kind, fan-out
+audience, scheduled step name or API path, and a module name used twice: one module
+silently shadowing another is a bug nobody would see until a citizen pressed the wrong
+button.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from bot.admin.contract import AdminViews
 from bot.modules.contract import Module
 from bot.web.routes import ApiRoute
 from civic.demo import DemoStep
+from civic.fan_outs import Audience as FanOutAudience
 from civic.merge import MergeStep
 from civic.schedule import ScheduledStep
 from handlers.outbox import MailRenderer, NoticeRenderer
@@ -32,12 +34,13 @@ class Modules:
         self.modules = tuple(modules)
         notices: dict[str, NoticeRenderer] = {}
         mails: dict[str, MailRenderer] = {}
+        fan_outs: dict[str, FanOutAudience] = {}
         names: dict[str, str] = {}
         steps: dict[str, ScheduledStep] = {}
         paths: dict[str, ApiRoute] = {}
         admin_pages: dict[str, object] = {}
         owners: dict[str, dict[str, str]] = {
-            what: {} for what in ("module", "notice", "mail", "step", "path", "admin")
+            what: {} for what in ("module", "notice", "mail", "fan-out", "step", "path", "admin")
         }
         try:
             for module in self.modules:
@@ -45,6 +48,8 @@ class Modules:
                 claim(names, owners["module"], "module name", [(name, name)], name, repr)
                 claim(notices, owners["notice"], "notice kind", module.notices.items(), name, repr)
                 claim(mails, owners["mail"], "mail kind", module.mails.items(), name, repr)
+                audiences = module.fan_outs.items()
+                claim(fan_outs, owners["fan-out"], "fan-out audience", audiences, name, repr)
                 named_steps = [(step.name, step) for step in module.scheduled]
                 claim(steps, owners["step"], "scheduled step", named_steps, name, repr)
                 routes = [(route.full_path, route) for route in module.api]
@@ -62,6 +67,7 @@ class Modules:
             raise ModuleConflict(str(conflict)) from None
         self.notice_renderers: Mapping[str, NoticeRenderer] = notices
         self.mail_renderers: Mapping[str, MailRenderer] = mails
+        self.fan_out_audiences: Mapping[str, FanOutAudience] = fan_outs
         self.scheduled_steps: list[ScheduledStep] = list(steps.values())
         self.api_routes: list[ApiRoute] = list(paths.values())
         self.merge_steps: list[MergeStep] = [m.merge for m in self.modules if m.merge is not None]

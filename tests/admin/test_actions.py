@@ -18,9 +18,11 @@ from storage.models import (
     Signature,
 )
 from storage.official_models import AuditEntry, OfficialRole
+from storage.outbox_models import FanOut
 from tests.admin.conftest import Client, file_request, make_official, sign_in
 from tests.admin.test_access import _petition_in_moderation
 from tests.helpers import make_authority
+from tests.outbox_support import expand_fan_outs
 
 
 async def _audit(database: Database, action: str) -> list[AuditEntry]:
@@ -120,6 +122,11 @@ async def test_an_answer_reaches_every_signer_once(
         text="Рада погодила облаштування переходу у 2027 році.",
     )
     assert done.status == 303
+    async with database.transaction() as session:
+        # The answer itself owes the signers one fan-out row; the worker expands it.
+        assert await session.scalar(select(func.count()).select_from(FanOut)) == 1
+        assert await session.scalar(select(func.count()).select_from(Notice)) == 1  # author
+    assert await expand_fan_outs(database, clock.now()) == 3
     async with database.transaction() as session:
         notices = (await session.scalars(select(Notice))).all()
         signers = set((await session.scalars(select(Signature.citizen_id))).all())

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -17,23 +16,19 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import func, select, update
 
 from bot.admin.site import AdminSettings, AdminSite
-from bot.channels.base import PushOutcome, PushResult
 from bot.modules import product_modules
-from bot.notifier import Notifier
-from bot.sending_limits import SendingLimits
 from bot.web.server import create_app
 from civic.broadcasts import Audience, BroadcastDraft, Broadcasts
 from civic.clock import FixedClock
 from civic.preferences import Preferences
-from handlers.replies import Reply
 from handlers.texts import Texts
-from storage import repositories as repo
 from storage.db import Database
 from storage.models import ChannelAccount, Notice
 from storage.official_models import AuditEntry, OfficialRole
 from storage.outbox_models import Broadcast, BroadcastStatus
 from tests.admin.conftest import Client, SignedIn, make_official, sign_in, sign_in_administrator
 from tests.helpers import make_authority
+from tests.outbox_support import RecordingPusher, add_citizens, drain, worker
 
 ADMIN = "admin@example.org"
 KYIV = ZoneInfo("Europe/Kyiv")
@@ -44,32 +39,10 @@ EN_TEXT = "Notice: no water on Shevchenko Street tomorrow from 9:00 to 18:00."
 STOP_EN = "🔕 Stop these announcements"
 
 
-@dataclass
-class RecordingPusher:
-    """A messenger that delivers everything and records what it was asked to send."""
-
-    name: str
-    sent: list[tuple[str, str]] = field(default_factory=list)
-
-    async def push(
-        self, external_id: str, replies: Sequence[Reply], *, broadcast: bool = False
-    ) -> PushResult:
-        self.sent.append((external_id, replies[0].text))
-        return PushOutcome.DELIVERED
-
-
-async def _citizens(
-    database: Database, now: datetime, channel: str, count: int, locale: str
-) -> None:
-    async with database.transaction() as session:
-        for number in range(count):
-            await repo.lock_account(session, channel, f"{channel}-{locale}-{number}", locale, now)
-
-
 async def _audience(database: Database, clock: FixedClock) -> None:
     """Three citizens on Telegram in Ukrainian, two on Viber in English."""
-    await _citizens(database, clock.now(), "telegram", 3, "uk")
-    await _citizens(database, clock.now(), "viber", 2, "en")
+    await add_citizens(database, clock.now(), "telegram", 3, "uk")
+    await add_citizens(database, clock.now(), "viber", 2, "en")
 
 
 async def _post(signed_in: SignedIn, path: str, fields: Sequence[tuple[str, str]]) -> web.Response:
@@ -116,16 +89,7 @@ def _cell(page: str, label: str) -> str:
 
 
 async def _drain(database: Database, clock: FixedClock, *pushers: RecordingPusher) -> None:
-    notifier = Notifier(
-        database,
-        clock,
-        list(pushers),
-        KYIV,
-        product_modules().notice_renderers,
-        limits=SendingLimits({pusher.name: 1000.0 for pusher in pushers}),
-    )
-    while await notifier.run_once():
-        pass
+    await drain(worker(database, clock, *pushers))
 
 
 async def test_preview_shows_each_messengers_audience_and_the_texts_and_writes_nothing(
@@ -223,6 +187,7 @@ async def test_sending_creates_it_audited_and_the_worker_delivers_it(
         "languages": [],
         "region": None,
         "topic": None,
+        "low_priority": False,
         "send_at": clock.now().isoformat(),
     }
     waiting = await client.get(f"/admin/broadcasts/{broadcast_id}?done=created")
@@ -231,8 +196,8 @@ async def test_sending_creates_it_audited_and_the_worker_delivers_it(
 
     telegram, viber = RecordingPusher("telegram"), RecordingPusher("viber")
     await _drain(database, clock, telegram, viber)
-    assert sorted(text for _chat, text in telegram.sent) == [UK_TEXT] * 3
-    assert sorted(text for _chat, text in viber.sent) == [EN_TEXT] * 2
+    assert sorted(text for _chat, text, _b in telegram.sent) == [UK_TEXT] * 3
+    assert sorted(text for _chat, text, _b in viber.sent) == [EN_TEXT] * 2
 
     done = await client.get(f"/admin/broadcasts/{broadcast_id}")
     page = await done.text()
@@ -495,3 +460,24 @@ async def test_the_cost_is_shown_where_a_messenger_charges(
     assert re.search(r'<th scope="row">Telegram</th><td>3</td><td>free</td>', page)
     assert "at most 0.3 Stars for this audience" in page
     assert await _written(database) == (0, 0, 0)
+
+
+async def test_a_low_priority_broadcast_is_marked_previewed_and_audited(
+    client: Client, database: Database, clock: FixedClock
+) -> None:
+    """Ticking "low priority" is explained in the preview, kept through the confirming
+    form, stored on the broadcast and written in its audit entry."""
+    await _audience(database, clock)
+    admin = await sign_in_administrator(client, database, clock)
+    fields = _form(UK_TEXT, EN_TEXT, ("low_priority", "on"))
+    preview = await (await _post(admin, "/admin/broadcasts/preview", fields)).text()
+    assert "Low priority: citizens who chose the daily digest" in preview
+    assert '<input type="hidden" name="low_priority" value="on">' in preview
+    broadcast_id = _id_of(await _post(admin, "/admin/broadcasts", fields))
+    async with database.transaction() as session:
+        broadcast = await session.get(Broadcast, broadcast_id)
+        assert broadcast is not None
+        assert broadcast.low_priority is True
+    [entry] = await _audit(database, "broadcast_create")
+    assert entry.after is not None
+    assert entry.after["low_priority"] is True

@@ -4,102 +4,24 @@ cancelling, a 429, an unreachable account and a worker that dies mid-batch."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from bot.channels.base import PushOutcome, PushResult, RateLimited
+from bot.channels.base import PushOutcome, RateLimited
 from bot.modules import product_modules
-from bot.notifier import BATCH, LEASE, Notifier
+from bot.notifier import BATCH, LEASE
 from bot.sending_limits import SendingLimits
-from civic.broadcasts import Audience, BroadcastDraft, Broadcasts
+from civic.broadcasts import Audience, Broadcasts
 from civic.clock import FixedClock
 from civic.preferences import Preferences
-from civic.quiet_hours import QuietHours, quiet_window
-from handlers.replies import Reply
+from civic.quiet_hours import quiet_window
 from handlers.texts import Texts
 from storage import repositories as repo
 from storage.db import Database
 from storage.models import ChannelAccount, Notice
 from storage.outbox_models import BroadcastStatus, FollowedTopic, NotificationPreference
-
-KYIV = ZoneInfo("Europe/Kyiv")
-FAST = {"telegram": 1000.0, "viber": 1000.0}
-
-
-@dataclass
-class RecordingPusher:
-    """A messenger that records what it was asked to send and answers from a script
-    (then ``DELIVERED``)."""
-
-    name: str
-    script: list[PushResult] = field(default_factory=list)
-    sent: list[tuple[str, str, bool]] = field(default_factory=list)
-
-    async def push(
-        self, external_id: str, replies: Sequence[Reply], *, broadcast: bool = False
-    ) -> PushResult:
-        result = self.script.pop(0) if self.script else PushOutcome.DELIVERED
-        if result is PushOutcome.DELIVERED:
-            self.sent.append((external_id, replies[0].text, broadcast))
-        return result
-
-
-async def _citizens(
-    database: Database, now: datetime, channel: str, count: int, locale: str = "uk"
-) -> list[int]:
-    """``count`` citizens with one account each on ``channel``; their citizen ids."""
-    ids = []
-    async with database.transaction() as session:
-        for number in range(count):
-            account = await repo.lock_account(
-                session, channel, f"{channel}-{locale}-{number}", locale, now
-            )
-            ids.append(account.citizen_id)
-    return ids
-
-
-async def _broadcast(
-    database: Database, now: datetime, audience: Audience | None = None, **texts: str
-) -> int:
-    async with database.transaction() as session:
-        broadcast = await Broadcasts(session).create(
-            BroadcastDraft(
-                texts or {"uk": "Увага: зміни в русі транспорту", "en": "Notice"},
-                audience or Audience(),
-            ),
-            official_id=None,
-            created_by="test",
-            send_at=now,
-            now=now,
-        )
-        return broadcast.id
-
-
-def _notifier(
-    database: Database,
-    clock: FixedClock,
-    *pushers: RecordingPusher,
-    limits: SendingLimits | None = None,
-    quiet: QuietHours | None = None,
-) -> Notifier:
-    return Notifier(
-        database,
-        clock,
-        list(pushers),
-        KYIV,
-        product_modules().notice_renderers,
-        limits=limits or SendingLimits({p.name: FAST[p.name] for p in pushers}),
-        quiet=quiet,
-    )
-
-
-async def _drain(notifier: Notifier) -> None:
-    while await notifier.run_once():
-        pass
+from tests.outbox_support import KYIV, RecordingPusher, add_citizens, drain, queue_broadcast, worker
 
 
 async def test_expansion_goes_in_batches_and_counts_who_opted_out(
@@ -109,11 +31,11 @@ async def test_expansion_goes_in_batches_and_counts_who_opted_out(
     moves past each batch, a fourth step ends the expansion; the citizen who turned
     announcements off is a row with the outcome ``opted_out``, never queued."""
     now = clock.now()
-    telegram = await _citizens(database, now, "telegram", 4)
-    await _citizens(database, now, "viber", 3)
+    telegram = await add_citizens(database, now, "telegram", 4)
+    await add_citizens(database, now, "viber", 3)
     async with database.transaction() as session:
         await Preferences(session).set_announcements(telegram[0], False, now)
-    broadcast_id = await _broadcast(database, now)
+    broadcast_id = await queue_broadcast(database, now)
     looked_at = []
     for _ in range(4):
         async with database.transaction() as session:
@@ -136,9 +58,9 @@ async def test_the_audience_is_chosen_by_messenger_language_topic_and_region(
     """Sizes per messenger follow the filters: a messenger, a language, the followers of
     a topic, the followers of a region."""
     now = clock.now()
-    uk = await _citizens(database, now, "telegram", 3, "uk")
-    await _citizens(database, now, "telegram", 2, "en")
-    await _citizens(database, now, "viber", 4, "uk")
+    uk = await add_citizens(database, now, "telegram", 3, "uk")
+    await add_citizens(database, now, "telegram", 2, "en")
+    await add_citizens(database, now, "viber", 4, "uk")
     async with database.transaction() as session:
         session.add(FollowedTopic(citizen_id=uk[0], topic="roads"))
         preference = await Preferences(session).of(uk[1], now)
@@ -157,14 +79,14 @@ async def test_a_broadcast_reaches_each_account_once_in_its_language(
     """Every account gets the text in its language with the stop button, as a broadcast;
     the broadcast ends done with every row delivered; another pass sends nothing."""
     now = clock.now()
-    await _citizens(database, now, "telegram", 3, "uk")
-    await _citizens(database, now, "viber", 2, "en")
-    broadcast_id = await _broadcast(
+    await add_citizens(database, now, "telegram", 3, "uk")
+    await add_citizens(database, now, "viber", 2, "en")
+    broadcast_id = await queue_broadcast(
         database, now, uk="Перекриття мосту завтра", en="Bridge closed tomorrow"
     )
     telegram, viber = RecordingPusher("telegram"), RecordingPusher("viber")
-    notifier = _notifier(database, clock, telegram, viber)
-    await _drain(notifier)
+    notifier = worker(database, clock, telegram, viber)
+    await drain(notifier)
 
     assert sorted(telegram.sent) == [
         (f"telegram-uk-{n}", "Перекриття мосту завтра", True) for n in range(3)
@@ -183,7 +105,7 @@ async def test_a_broadcast_reaches_each_account_once_in_its_language(
     assert dict(progress.counts) == {"delivered": 5}
     assert replies is not None
     assert replies[0].buttons[0][0].label == "🔕 Stop these announcements"
-    await _drain(notifier)
+    await drain(notifier)
     assert len(telegram.sent) + len(viber.sent) == 5
 
 
@@ -193,15 +115,15 @@ async def test_stopping_announcements_mid_broadcast_takes_effect_at_once(
     """A citizen who turns announcements off after the broadcast was expanded gets
     nothing: their waiting row ends ``opted_out``."""
     now = clock.now()
-    citizens = await _citizens(database, now, "telegram", 2)
-    broadcast_id = await _broadcast(database, now)
+    citizens = await add_citizens(database, now, "telegram", 2)
+    broadcast_id = await queue_broadcast(database, now)
     async with database.transaction() as session:
         rules = Broadcasts(session)
         [broadcast] = await rules.due(now)
         await rules.expand_step(broadcast, now)
         await Preferences(session).set_announcements(citizens[1], False, now)
     telegram = RecordingPusher("telegram")
-    await _drain(_notifier(database, clock, telegram))
+    await drain(worker(database, clock, telegram))
     assert [external for external, _text, _b in telegram.sent] == ["telegram-uk-0"]
     async with database.transaction() as session:
         progress = await Broadcasts(session).progress(broadcast_id)
@@ -215,16 +137,16 @@ async def test_quiet_hours_hold_broadcasts_but_not_a_citizens_own_news(
     default) and goes to one who turned them off."""
     clock.at = datetime(2026, 12, 4, 23, 0, tzinfo=KYIV)
     now = clock.now()
-    citizens = await _citizens(database, now, "telegram", 2)
+    citizens = await add_citizens(database, now, "telegram", 2)
     async with database.transaction() as session:
         await Preferences(session).set_quiet_hours(citizens[1], False, now)
-    broadcast_id = await _broadcast(database, now)
+    broadcast_id = await queue_broadcast(database, now)
     telegram = RecordingPusher("telegram")
-    notifier = _notifier(database, clock, telegram, quiet=quiet_window("22:00-08:00"))
-    await _drain(notifier)
+    notifier = worker(database, clock, telegram, quiet=quiet_window("22:00-08:00"))
+    await drain(notifier)
     assert [external for external, _t, _b in telegram.sent] == ["telegram-uk-1"]
     clock.at = datetime(2026, 12, 5, 8, 0, tzinfo=KYIV)
-    await _drain(notifier)
+    await drain(notifier)
     assert sorted(external for external, _t, _b in telegram.sent) == [
         "telegram-uk-0",
         "telegram-uk-1",
@@ -239,11 +161,11 @@ async def test_a_429_pauses_the_messenger_and_costs_no_attempt(
     """Telegram's "retry after 3": the row is due again in 3 s without an attempt counted,
     and the limits pause Telegram; after that it is delivered."""
     now = clock.now()
-    await _citizens(database, now, "telegram", 1)
-    await _broadcast(database, now)
+    await add_citizens(database, now, "telegram", 1)
+    await queue_broadcast(database, now)
     telegram = RecordingPusher("telegram", script=[RateLimited(3.0)])
     ticks = [100.0]
-    notifier = _notifier(
+    notifier = worker(
         database,
         clock,
         telegram,
@@ -257,7 +179,7 @@ async def test_a_429_pauses_the_messenger_and_costs_no_attempt(
     assert notifier.limits.paused_for("telegram") == 3.0
     clock.at += timedelta(seconds=3)
     ticks[0] += 3.0
-    await _drain(notifier)
+    await drain(notifier)
     assert len(telegram.sent) == 1
 
 
@@ -271,10 +193,10 @@ async def test_an_unreachable_account_is_counted_and_not_moved_to_another_messen
         telegram_account = await repo.lock_account(session, "telegram", "t-1", "uk", now)
         viber_account = await repo.lock_account(session, "viber", "v-1", "uk", now)
         viber_account.citizen_id = telegram_account.citizen_id
-    broadcast_id = await _broadcast(database, now)
+    broadcast_id = await queue_broadcast(database, now)
     telegram = RecordingPusher("telegram", script=[PushOutcome.UNREACHABLE])
     viber = RecordingPusher("viber")
-    await _drain(_notifier(database, clock, telegram, viber))
+    await drain(worker(database, clock, telegram, viber))
     assert telegram.sent == []
     assert [external for external, _t, _b in viber.sent] == ["v-1"]
     async with database.transaction() as session:
@@ -289,15 +211,15 @@ async def test_cancelling_stops_what_was_not_sent(database: Database, clock: Fix
     """Cancelled after expansion and before sending: every row ends ``cancelled``,
     nothing is sent, and a cancelled broadcast cannot be cancelled again."""
     now = clock.now()
-    await _citizens(database, now, "telegram", 3)
-    broadcast_id = await _broadcast(database, now)
+    await add_citizens(database, now, "telegram", 3)
+    broadcast_id = await queue_broadcast(database, now)
     async with database.transaction() as session:
         rules = Broadcasts(session)
         [broadcast] = await rules.due(now)
         await rules.expand_step(broadcast, now)
         await rules.cancel(broadcast_id, now)
     telegram = RecordingPusher("telegram")
-    await _drain(_notifier(database, clock, telegram))
+    await drain(worker(database, clock, telegram))
     assert telegram.sent == []
     async with database.transaction() as session:
         progress = await Broadcasts(session).progress(broadcast_id)
@@ -312,18 +234,18 @@ async def test_a_worker_that_dies_mid_batch_loses_nothing(
     another worker sends the whole batch; every account gets the message, and the
     duplicates are at most that one batch."""
     now = clock.now()
-    await _citizens(database, now, "telegram", 5)
-    broadcast_id = await _broadcast(database, now)
-    dying = _notifier(database, clock, RecordingPusher("telegram"))
+    await add_citizens(database, now, "telegram", 5)
+    broadcast_id = await queue_broadcast(database, now)
+    dying = worker(database, clock, RecordingPusher("telegram"))
     await dying._expand()
     claimed = await dying._claim()  # then killed: nothing recorded
     assert len(claimed) == 5 <= BATCH
     survivor_pusher = RecordingPusher("telegram")
-    survivor = _notifier(database, clock, survivor_pusher)
-    await _drain(survivor)
+    survivor = worker(database, clock, survivor_pusher)
+    await drain(survivor)
     assert survivor_pusher.sent == []  # the lease still holds
     clock.at += LEASE
-    await _drain(survivor)
+    await drain(survivor)
     assert sorted(external for external, _t, _b in survivor_pusher.sent) == [
         f"telegram-uk-{n}" for n in range(5)
     ]

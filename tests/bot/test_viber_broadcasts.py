@@ -19,10 +19,10 @@ from civic.clock import FixedClock
 from handlers.core import ConversationCore
 from storage.db import Database
 from storage.models import ChannelAccount, Notice
-from tests.bot.test_broadcasts import KYIV, _broadcast, _citizens
 from tests.bot.test_notifier import _answered_request
 from tests.channels.viber.conftest import FAST_RETRY, TOKEN, viber_settings
 from tests.fakes.viber_api import FakeViberApi
+from tests.outbox_support import KYIV, add_citizens, drain, queue_broadcast
 
 
 @pytest.fixture
@@ -48,11 +48,6 @@ def _notifier(
     )
 
 
-async def _drain(notifier: Notifier) -> None:
-    while await notifier.run_once():
-        pass
-
-
 async def test_650_viber_citizens_get_a_broadcast_in_three_calls(
     database: Database, clock: FixedClock, fake: FakeViberApi, channel: ViberChannel
 ) -> None:
@@ -60,12 +55,12 @@ async def test_650_viber_citizens_get_a_broadcast_in_three_calls(
     citizen gets the message once; the unsubscribed are counted unreachable and their
     accounts marked."""
     now = clock.now()
-    await _citizens(database, now, "viber", 650)
+    await add_citizens(database, now, "viber", 650)
     gone = {"viber-uk-7", "viber-uk-420", "viber-uk-649"}
     for receiver in gone:
         fake.unsubscribe(receiver)
-    broadcast_id = await _broadcast(database, now, uk="Перекриття мосту завтра")
-    await _drain(_notifier(database, clock, channel, SendingLimits({"viber": 1000.0})))
+    broadcast_id = await queue_broadcast(database, now, uk="Перекриття мосту завтра")
+    await drain(_notifier(database, clock, channel, SendingLimits({"viber": 1000.0})))
 
     assert [len(receivers) for receivers in fake.broadcast_lists()] == [300, 300, 50]
     assert fake.calls_to("send_message") == []
@@ -90,7 +85,7 @@ async def test_a_notice_to_viber_still_goes_by_send_message(
 ) -> None:
     """A citizen's own notice is one send_message to their chat, never a broadcast."""
     await _answered_request(database, clock, "viber")
-    await _drain(_notifier(database, clock, channel, SendingLimits({"viber": 1000.0})))
+    await drain(_notifier(database, clock, channel, SendingLimits({"viber": 1000.0})))
     assert fake.calls_to("broadcast_message") == []
     [call] = fake.calls_to("send_message")
     assert call.payload["receiver"] == "u-1"
@@ -104,15 +99,15 @@ async def test_the_101st_message_in_an_hour_is_put_off_not_sent(
     oldest leaves the hour, with no attempt counted, while the other chat's row goes at
     once; an hour later it is sent."""
     now = clock.now()
-    await _citizens(database, now, "viber", 2)
+    await add_citizens(database, now, "viber", 2)
     ticks = [1000.0]
     limits = SendingLimits({"viber": 1000.0}, monotonic=lambda: ticks[0])
     for _ in range(100):
         assert limits.hour_wait("viber", "viber-uk-0") == 0.0
     ticks[0] += 600.0  # ten minutes later the hour still holds all hundred
-    await _broadcast(database, now)
+    await queue_broadcast(database, now)
     notifier = _notifier(database, clock, channel, limits)
-    await _drain(notifier)
+    await drain(notifier)
 
     assert fake.broadcast_lists() == [["viber-uk-1"]]
     async with database.transaction() as session:
@@ -126,6 +121,6 @@ async def test_the_101st_message_in_an_hour_is_put_off_not_sent(
         assert row.send_after == now + timedelta(seconds=HOUR_SECONDS - 600.0)
     clock.at += timedelta(seconds=HOUR_SECONDS - 600.0)
     ticks[0] += HOUR_SECONDS - 600.0
-    await _drain(notifier)
+    await drain(notifier)
     assert fake.broadcast_lists() == [["viber-uk-1"], ["viber-uk-0"]]
     assert len(fake.messages_to("viber-uk-0")) == 1

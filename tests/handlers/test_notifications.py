@@ -85,3 +85,20 @@ async def test_topics_and_a_region_are_followed_from_the_chat(
         assert await rules.audience_sizes(Audience(topic="roads")) == {"telegram": 1}
         assert await rules.audience_sizes(Audience(topic="ecology")) == {}
         assert await rules.audience_sizes(Audience(region="Вінницька область")) == {"telegram": 1}
+
+
+async def test_the_daily_digest_is_chosen_by_typing_its_number(
+    core: ConversationCore, database: Database, clock: FixedClock
+) -> None:
+    """Typing the number of "Less urgent news in a daily digest" turns the digest on and
+    the screen then says so and offers single messages instead."""
+    ivan = Persona(core, channel="telegram", user_id="503", language_code="en")
+    await ivan.say("/start")
+    await ivan.say("/notifications")
+    assert "Less urgent announcements once a day, in one message: off" in ivan.last.text
+    await ivan.say("3")
+    assert "Less urgent announcements once a day, in one message: on" in ivan.last.text
+    assert ivan.payload_of("Single messages instead of the daily digest")
+    preference = await _preference(database, clock, "503")
+    assert preference is not None
+    assert preference.digest is True
