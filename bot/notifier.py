@@ -19,9 +19,9 @@ expansion of a broadcast (``civic.broadcasts``), so none is lost. One pass:
 3. Send them concurrently, each when ``SendingLimits`` lets it leave (the messenger's rate,
    one a second per chat, a pause after a 429). A broadcast's rows for a messenger that
    sends one message to many in a call (``BroadcastPusher``: Viber) go in groups of the
-   same message, one call per ``BATCH`` rows at that call's own rate; a row whose chat has
-   had its hourly cap of messages (Viber: 100) is put off until the chat has room, without
-   an attempt counted and without holding the batch. Outcomes are recorded in small
+   same message, one call per ``BATCH`` rows at that call's own rate; a message to a chat
+   that has had its hourly cap (Viber: 100, counted since the user last wrote) is put off
+   until the chat has room, without an attempt counted and without holding the batch. Outcomes are recorded in small
    groups as they come:
    - delivered: ``sent_at`` (and ``outcome``);
    - unreachable: the account is marked unreachable; a notice is due again at once for the
@@ -81,6 +81,10 @@ RECORD_EVERY_SECONDS = 0.5
 DEFAULT_RATE = 25.0
 
 
+def _seconds_since(moment: datetime | None, now: datetime) -> float | None:
+    return None if moment is None else max((now - moment).total_seconds(), 0.0)
+
+
 def back_off(attempts: int) -> timedelta:
     """30 s, 1 min, 2 min, 4 min, 8 min, ... between tries."""
     return timedelta(seconds=30 * 2 ** max(0, attempts - 1))
@@ -98,6 +102,9 @@ class _Job:
     message_key: tuple[int, str] | None = None
     # A digest's other rows: one message, and its outcome is theirs too.
     together_with: tuple[int, ...] = ()
+    # Seconds since the citizen last wrote on this account (a messenger's hourly cap
+    # starts over then).
+    replied_ago: float | None = None
 
     @property
     def notice_ids(self) -> tuple[int, ...]:
@@ -310,7 +317,15 @@ class Notifier:
         if replies is None:
             return None
         self._lease(notice, now)
-        return _Job(notice.id, account.id, account.channel, account.external_id, replies, False)
+        return _Job(
+            notice.id,
+            account.id,
+            account.channel,
+            account.external_id,
+            replies,
+            False,
+            replied_ago=_seconds_since(account.last_seen_at, now),
+        )
 
     async def _broadcast_job(
         self,
@@ -340,6 +355,7 @@ class Notifier:
             replies,
             True,
             (broadcast.id, account.locale),
+            replied_ago=_seconds_since(account.last_seen_at, now),
         )
 
     async def _digest_job(
@@ -366,6 +382,7 @@ class Notifier:
             replies,
             True,
             together_with=tuple(row.id for row in rest),
+            replied_ago=_seconds_since(account.last_seen_at, now),
         )
 
     async def _render(
@@ -410,14 +427,14 @@ class Notifier:
             done.append((job, result))
 
         def room_this_hour(job: _Job) -> bool:
-            """A broadcast row to a chat whose hour is full is put off, not waited for."""
-            wait = self.limits.hour_wait(job.channel, job.external_id)
+            """A message to a chat whose hour is full is put off, not waited for."""
+            wait = self.limits.hour_wait(job.channel, job.external_id, job.replied_ago)
             if wait > 0:
                 finished(job, RateLimited(wait))
             return wait <= 0
 
         async def one(job: _Job) -> None:
-            if job.broadcast and not room_this_hour(job):
+            if not room_this_hour(job):
                 return
             await self.limits.slot(job.channel, job.external_id)
             pusher = self.pushers[job.channel]

@@ -10,8 +10,10 @@ in any one second; each chat has a bucket of one that drains in a second; a name
 (``"viber:broadcast"``) has a bucket of one call at its rate.
 
 The hourly cap is a sliding window of send times per chat, not a leaky bucket: a bucket of
-100 draining over an hour would let nearly 200 through in one hour. It is not waited for:
-``hour_wait`` says how long until a chat has room, and the caller puts the message off.
+100 draining over an hour would let nearly 200 through in one hour; a message from the
+user starts it over. It is not waited for: ``hour_wait`` says how long until a chat has
+room, and the caller puts the message off. It counts what this worker sent: several
+workers each count their own (the outbox spreads a chat's messages over them).
 """
 
 from __future__ import annotations
@@ -72,10 +74,12 @@ class SendingLimits:
         await self._pause_over(call.partition(":")[0])
         await self._calls[call].acquire()
 
-    def hour_wait(self, channel: str, chat: str) -> float:
+    def hour_wait(self, channel: str, chat: str, replied_ago: float | None = None) -> float:
         """Count a message to ``chat`` in its last hour and say 0.0; or, when that hour
         already holds the messenger's cap, count nothing and say how many seconds until
-        the oldest of them leaves it. Messengers without a cap always get 0.0."""
+        the oldest of them leaves it. Messengers without a cap always get 0.0. The user
+        wrote to us ``replied_ago`` seconds ago (None: not known): Viber's count starts
+        over when the user replies, so messages before that are not counted."""
         cap = self.per_chat_hourly.get(channel)
         if cap is None:
             return 0.0
@@ -87,7 +91,10 @@ class SendingLimits:
                 del self._hours[next(iter(self._hours))]
             sent = deque(maxlen=cap)
         self._hours[key] = sent
-        while sent and sent[0] <= now - HOUR_SECONDS:
+        replied_at = now - replied_ago if replied_ago is not None else None
+        while sent and (
+            sent[0] <= now - HOUR_SECONDS or (replied_at is not None and sent[0] < replied_at)
+        ):
             sent.popleft()
         if len(sent) >= cap:
             return sent[0] + HOUR_SECONDS - now

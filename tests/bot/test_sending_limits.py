@@ -78,6 +78,20 @@ def test_a_viber_chat_gets_at_most_100_messages_in_any_hour() -> None:
     assert all(limits.hour_wait("telegram", "42") == 0.0 for _ in range(200))
 
 
+def test_a_message_from_the_user_starts_the_hour_over() -> None:
+    """Viber counts the hundred since the user last wrote: after 100 messages the chat
+    is full, but a reply from the user a minute ago leaves room for 100 more."""
+    ticks = [0.0]
+    limits = SendingLimits({"viber": 25.0}, monotonic=lambda: ticks[0])
+    for _ in range(100):
+        assert limits.hour_wait("viber", "42", replied_ago=600.0) == 0.0
+    ticks[0] = 120.0
+    assert limits.hour_wait("viber", "42", replied_ago=720.0) > 0
+    assert limits.hour_wait("viber", "42", replied_ago=60.0) == 0.0
+    assert all(limits.hour_wait("viber", "42", replied_ago=60.0) == 0.0 for _ in range(99))
+    assert limits.hour_wait("viber", "42", replied_ago=60.0) > 0
+
+
 async def test_viber_broadcast_calls_have_their_own_rate_of_50_a_second() -> None:
     """broadcast_message calls leave at least 1/50 s apart (500 per 10 s), whatever the
     send_message rate, and wait out a pause of Viber."""

@@ -95,11 +95,12 @@ async def test_a_notice_to_viber_still_goes_by_send_message(
 async def test_the_101st_message_in_an_hour_is_put_off_not_sent(
     database: Database, clock: FixedClock, fake: FakeViberApi, channel: ViberChannel
 ) -> None:
-    """A chat that had 100 messages this hour: its broadcast row is due again when the
-    oldest leaves the hour, with no attempt counted, while the other chat's row goes at
-    once; an hour later it is sent."""
+    """A chat that had 100 messages this hour since its user last wrote: its broadcast
+    row is due again when the oldest leaves the hour, with no attempt counted, while the
+    other chat's row goes at once; an hour later it is sent."""
     now = clock.now()
-    await add_citizens(database, now, "viber", 2)
+    # They last wrote to us a quarter of an hour ago, before the hundred messages.
+    await add_citizens(database, now - timedelta(minutes=15), "viber", 2)
     ticks = [1000.0]
     limits = SendingLimits({"viber": 1000.0}, monotonic=lambda: ticks[0])
     for _ in range(100):
@@ -124,3 +125,24 @@ async def test_the_101st_message_in_an_hour_is_put_off_not_sent(
     await drain(notifier)
     assert fake.broadcast_lists() == [["viber-uk-1"], ["viber-uk-0"]]
     assert len(fake.messages_to("viber-uk-0")) == 1
+
+
+async def test_a_citizens_own_notice_counts_against_the_hour_too(
+    database: Database, clock: FixedClock, fake: FakeViberApi, channel: ViberChannel
+) -> None:
+    """Viber's cap is on every message to a chat, not only broadcasts: with 100 sent this
+    hour since the citizen last wrote, their own notice is put off, no attempt counted."""
+    await _answered_request(database, clock, "viber")
+    clock.at += timedelta(minutes=15)
+    ticks = [1000.0]
+    limits = SendingLimits({"viber": 1000.0}, monotonic=lambda: ticks[0])
+    for _ in range(100):
+        assert limits.hour_wait("viber", "u-1") == 0.0
+    ticks[0] += 600.0
+    await drain(_notifier(database, clock, channel, limits))
+    assert fake.messages_to("u-1") == []
+    async with database.transaction() as session:
+        notice = await session.scalar(select(Notice).where(Notice.kind == "request_answered"))
+        assert notice is not None
+        assert (notice.attempts, notice.sent_at) == (0, None)
+        assert notice.send_after == clock.now() + timedelta(seconds=HOUR_SECONDS - 600.0)
