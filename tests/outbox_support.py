@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.channels.base import PushOutcome, PushResult
+from bot.channels.base import Pusher, PushOutcome, PushResult
 from bot.modules import product_modules
 from bot.notifier import Notifier
 from bot.sending_limits import SendingLimits
@@ -91,7 +91,7 @@ async def queue_broadcast(
 def worker(
     database: Database,
     clock: Clock,
-    *pushers: RecordingPusher,
+    *pushers: Pusher,
     limits: SendingLimits | None = None,
     quiet: QuietHours | None = None,
 ) -> Notifier:
