@@ -55,3 +55,13 @@ def test_unknown_timezone_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("VZ_TIMEZONE", "Europe/Atlantis")
     with pytest.raises(SettingsError, match="VZ_TIMEZONE"):
         load_settings()
+
+
+def test_the_digest_time_is_a_local_time_of_day(monkeypatch: pytest.MonkeyPatch) -> None:
+    """VZ_DIGEST_TIME is 18:00 by default, takes HH:MM, and refuses 25:00 naming itself."""
+    assert load_settings().digest_time.isoformat() == "18:00:00"
+    monkeypatch.setenv("VZ_DIGEST_TIME", "07:30")
+    assert load_settings().digest_time.isoformat() == "07:30:00"
+    monkeypatch.setenv("VZ_DIGEST_TIME", "25:00")
+    with pytest.raises(SettingsError, match="VZ_DIGEST_TIME"):
+        load_settings()
