@@ -21,8 +21,8 @@ expansion of a broadcast (``civic.broadcasts``), so none is lost. One pass:
    sends one message to many in a call (``BroadcastPusher``: Viber) go in groups of the
    same message, one call per ``BATCH`` rows at that call's own rate; a message to a chat
    that has had its hourly cap (Viber: 100, counted since the user last wrote) is put off
-   until the chat has room, without an attempt counted and without holding the batch. Outcomes are recorded in small
-   groups as they come:
+   until the chat has room, without an attempt counted and without holding the batch.
+   Outcomes are recorded in small groups as they come:
    - delivered: ``sent_at`` (and ``outcome``);
    - unreachable: the account is marked unreachable; a notice is due again at once for the
      citizen's other messenger, a broadcast row ends as ``unreachable``;
@@ -56,7 +56,7 @@ from civic.digests import DEFAULT_TIME, HeldDigest, claim_digests, next_digest
 from civic.fan_outs import Audience as FanOutAudience
 from civic.fan_outs import FanOuts, UnknownAudience
 from civic.quiet_hours import QuietHours
-from handlers.notifications import render_digest
+from handlers.notifications import digest_replies
 from handlers.outbox import NoticeRenderer
 from handlers.replies import Reply
 from handlers.texts import Texts
@@ -370,10 +370,20 @@ class Notifier:
             for row in held.rows:
                 self._drop(row, now, "turned announcements off", Outcome.OPTED_OUT)
             return None
-        replies = await render_digest(session, held.rows, Texts(account.locale, self.zone))
+        # Each row as it would come alone (an official's text, a module's announcement),
+        # then together; a row whose subject is gone is dropped by ``_render``.
+        texts, rows = [], []
         for row in held.rows:
+            alone = await self._render(session, row, account)
+            if alone is not None:
+                texts.append("\n\n".join(reply.text for reply in alone))
+                rows.append(row)
+        if not rows:
+            return None
+        replies = digest_replies(texts, Texts(account.locale, self.zone))
+        for row in rows:
             self._lease(row, now)
-        head, *rest = held.rows
+        head, *rest = rows
         return _Job(
             head.id,
             account.id,

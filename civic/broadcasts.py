@@ -196,6 +196,43 @@ class Broadcasts:
         await self.session.flush()
         return broadcast
 
+    async def announce(
+        self,
+        *,
+        kind: str,
+        subject_id: int,
+        audience: Audience,
+        created_by: str,
+        now: datetime,
+        low_priority: bool = False,
+    ) -> Broadcast:
+        """A module's announcement to an audience (a poll opened in a region): sent like
+        an official's broadcast (preferences, quiet hours, the stop button, the counts),
+        its text made by the module's renderer for notices of ``kind`` about
+        ``subject_id``, in each citizen's language. Written in the transaction of the
+        event it announces."""
+        if audience.topic is not None and audience.topic not in TOPICS:
+            raise BroadcastError("unknown_topic")
+        broadcast = Broadcast(
+            created_at=now,
+            official_id=None,
+            created_by=created_by,
+            texts={},
+            channels=list(audience.channels),
+            languages=list(audience.languages),
+            region=audience.region,
+            topic=audience.topic,
+            low_priority=low_priority,
+            notice_kind=kind,
+            subject_id=subject_id,
+            send_at=now,
+            status=BroadcastStatus.SCHEDULED,
+            expand_cursor=0,
+        )
+        self.session.add(broadcast)
+        await self.session.flush()
+        return broadcast
+
     async def audience_sizes(self, audience: Audience) -> dict[str, int]:
         """Accounts per messenger the broadcast would reach now (opted-out ones left out)."""
         statement = (
@@ -272,11 +309,15 @@ class Broadcasts:
         with ``outcome``."""
         audience = _audience_filter(audience_of(broadcast))
         columns = Notice.__table__.c
+        # An official's broadcast is rendered from its own texts (subject: itself); a
+        # module's announcement by the module's renderer of its kind and subject.
+        kind = broadcast.notice_kind or BROADCAST_KIND
+        subject_id = broadcast.subject_id if broadcast.notice_kind else broadcast.id
         chosen = select(
             ChannelAccount.citizen_id,
             ChannelAccount.channel,
-            literal(BROADCAST_KIND),
-            literal(broadcast.id),
+            literal(kind),
+            literal(subject_id),
             literal({}, type_=columns.payload.type),
             literal(now, type_=columns.created_at.type),
             literal(held_until or now, type_=columns.send_after.type),

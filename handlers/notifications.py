@@ -189,11 +189,10 @@ DIGEST_MESSAGE_CHARS = 4000
 DIGEST_SEPARATOR = "\n\n— — —\n\n"
 
 
-async def render_digest(session: AsyncSession, rows: Sequence[Notice], t: Texts) -> list[Reply]:
-    """The held announcements in one message (more when they do not fit in one), in the
-    citizen's language, with the buttons to stop them or to have them one by one."""
-    broadcasts = [await session.get(Broadcast, row.subject_id) for row in rows]
-    texts = [b.texts.get(t.locale) or b.texts["uk"] for b in broadcasts if b is not None]
+def digest_replies(texts: Sequence[str], t: Texts) -> list[Reply]:
+    """The held announcements' texts in one message (more when they do not fit in one),
+    under a header in the citizen's language, with the buttons to stop them or to have
+    them one by one."""
     header = t.ngettext(
         "📰 Your daily digest: %(num)d announcement",
         "📰 Your daily digest: %(num)d announcements",

@@ -437,5 +437,8 @@ __all__ = [
 
 # The officials' tables live in their own module but in this metadata: every user of
 # ``Base.metadata`` (migrations, the schema check, tests) sees the whole schema.
+from storage import election_models as _election_models  # noqa: E402, F401
 from storage import official_models as _official_models  # noqa: E402, F401
+from storage import organisation_models as _organisation_models  # noqa: E402, F401
 from storage import outbox_models as _outbox_models  # noqa: E402, F401
+from storage import poll_models as _poll_models  # noqa: E402, F401

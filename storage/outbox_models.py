@@ -41,6 +41,12 @@ class Broadcast(Base):
     topic: Mapped[str | None] = mapped_column(String(40))
     # News that may wait: citizens who chose the daily digest get it there.
     low_priority: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # A module's announcement (a poll opened in the citizen's region): its rows are of
+    # this notice kind about ``subject_id``, made by the module's renderer, instead of the
+    # official's ``texts``; the audience, preferences, quiet hours and counts are a
+    # broadcast's.
+    notice_kind: Mapped[str | None] = mapped_column(String(40))
+    subject_id: Mapped[int | None] = mapped_column(BigIntId)
     send_at: Mapped[datetime]
     status: Mapped[BroadcastStatus] = mapped_column(_enum(BroadcastStatus, "broadcast_status"))
     expand_cursor: Mapped[int] = mapped_column(BigIntId, default=0)

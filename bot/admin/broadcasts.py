@@ -480,10 +480,13 @@ async def broadcast_list(context: AdminContext) -> web.StreamResponse:
     t = context.texts
     page = context.page_number()
     async with context.database.reading() as session:
-        total = await session.scalar(select(func.count(Broadcast.id))) or 0
+        # Officials' broadcasts; modules' announcements are shown by their modules.
+        official = Broadcast.notice_kind.is_(None)
+        total = await session.scalar(select(func.count(Broadcast.id)).where(official)) or 0
         found = (
             await session.scalars(
                 select(Broadcast)
+                .where(official)
                 .order_by(Broadcast.created_at.desc(), Broadcast.id.desc())
                 .offset((page - 1) * PAGE_SIZE)
                 .limit(PAGE_SIZE)
@@ -551,7 +554,7 @@ async def _broadcast_page(
     t = context.texts
     async with context.database.reading() as session:
         broadcast = await session.get(Broadcast, broadcast_id)
-        if broadcast is None:
+        if broadcast is None or broadcast.notice_kind is not None:
             raise web.HTTPNotFound()
         rules = Broadcasts(session)
         progress = await rules.progress(broadcast_id)
@@ -591,7 +594,7 @@ async def cancel(context: AdminContext) -> web.StreamResponse:
     broadcast_id = context.int_param("id")
     async with context.database.transaction() as session:
         broadcast = await session.get(Broadcast, broadcast_id, with_for_update=True)
-        if broadcast is None:
+        if broadcast is None or broadcast.notice_kind is not None:
             raise web.HTTPNotFound()
         before = broadcast.status
         refused = before not in RUNNING

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bot.channels.base import PushOutcome, RateLimited
 from bot.modules import product_modules
-from bot.notifier import BATCH, LEASE
+from bot.notifier import BATCH, LEASE, Notifier
 from bot.sending_limits import SendingLimits
 from civic.broadcasts import Audience, Broadcasts
 from civic.clock import FixedClock
@@ -22,6 +22,7 @@ from storage.db import Database
 from storage.models import ChannelAccount, Notice
 from storage.outbox_models import BroadcastStatus, FollowedTopic, NotificationPreference
 from tests.outbox_support import KYIV, RecordingPusher, add_citizens, drain, queue_broadcast, worker
+from tests.toy_module import WATERED, GardenBook, garden_module
 
 
 async def test_expansion_goes_in_batches_and_counts_who_opted_out(
@@ -254,3 +255,36 @@ async def test_a_worker_that_dies_mid_batch_loses_nothing(
         preference_rows = (await session.scalars(select(NotificationPreference))).all()
     assert dict(progress.counts) == {"delivered": 5}
     assert preference_rows == []  # nobody's choices were touched
+
+
+async def test_a_modules_announcement_is_rendered_by_the_module_and_honours_preferences(
+    database: Database, clock: FixedClock
+) -> None:
+    """A module announces through a broadcast (as a poll opening will): each citizen gets
+    the module's own text for its kind and subject, one who stopped announcements gets
+    nothing, and the counts are a broadcast's."""
+    now = clock.now()
+    citizens = await add_citizens(database, now, "telegram", 3)
+    async with database.transaction() as session:
+        await Preferences(session).set_announcements(citizens[2], False, now)
+        announced = await Broadcasts(session).announce(
+            kind=WATERED, subject_id=7, audience=Audience(), created_by="garden", now=now
+        )
+    garden = product_modules().with_module(garden_module(GardenBook()))
+    telegram = RecordingPusher("telegram")
+    notifier = Notifier(
+        database,
+        clock,
+        [telegram],
+        KYIV,
+        garden.notice_renderers,
+        limits=SendingLimits({"telegram": 1000.0}),
+    )
+    await drain(notifier)
+    assert sorted(telegram.sent) == [
+        ("telegram-uk-0", "Tree 7 thanks you for the water.", True),
+        ("telegram-uk-1", "Tree 7 thanks you for the water.", True),
+    ]
+    async with database.transaction() as session:
+        progress = await Broadcasts(session).progress(announced.id)
+    assert dict(progress.counts) == {"delivered": 2, "opted_out": 1}

@@ -1,0 +1,21 @@
+"""E-polls: tables (issue 11), written by the polls module.
+
+Revision ID: 0008
+Revises: 0007
+Create Date: 2026-12-05 01:00:00
+"""
+
+from __future__ import annotations
+
+revision = "0008"
+down_revision = "0007"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
