@@ -81,10 +81,6 @@ RECORD_EVERY_SECONDS = 0.5
 DEFAULT_RATE = 25.0
 
 
-def _seconds_since(moment: datetime | None, now: datetime) -> float | None:
-    return None if moment is None else max((now - moment).total_seconds(), 0.0)
-
-
 def back_off(attempts: int) -> timedelta:
     """30 s, 1 min, 2 min, 4 min, 8 min, ... between tries."""
     return timedelta(seconds=30 * 2 ** max(0, attempts - 1))
@@ -109,6 +105,30 @@ class _Job:
     @property
     def notice_ids(self) -> tuple[int, ...]:
         return (self.notice_id, *self.together_with)
+
+
+def _job(
+    account: ChannelAccount,
+    notice_id: int,
+    replies: list[Reply],
+    now: datetime,
+    *,
+    broadcast: bool,
+    message_key: tuple[int, str] | None = None,
+    together_with: tuple[int, ...] = (),
+) -> _Job:
+    wrote = account.last_seen_at
+    return _Job(
+        notice_id,
+        account.id,
+        account.channel,
+        account.external_id,
+        replies,
+        broadcast,
+        message_key,
+        together_with,
+        None if wrote is None else max((now - wrote).total_seconds(), 0.0),
+    )
 
 
 class Notifier:
@@ -317,15 +337,7 @@ class Notifier:
         if replies is None:
             return None
         self._lease(notice, now)
-        return _Job(
-            notice.id,
-            account.id,
-            account.channel,
-            account.external_id,
-            replies,
-            False,
-            replied_ago=_seconds_since(account.last_seen_at, now),
-        )
+        return _job(account, notice.id, replies, now, broadcast=False)
 
     async def _broadcast_job(
         self,
@@ -347,15 +359,13 @@ class Notifier:
         if replies is None:
             return None
         self._lease(notice, now)
-        return _Job(
+        return _job(
+            account,
             notice.id,
-            account.id,
-            account.channel,
-            account.external_id,
             replies,
-            True,
-            (broadcast.id, account.locale),
-            replied_ago=_seconds_since(account.last_seen_at, now),
+            now,
+            broadcast=True,
+            message_key=(broadcast.id, account.locale),
         )
 
     async def _digest_job(
@@ -384,16 +394,8 @@ class Notifier:
         for row in rows:
             self._lease(row, now)
         head, *rest = rows
-        return _Job(
-            head.id,
-            account.id,
-            account.channel,
-            account.external_id,
-            replies,
-            True,
-            together_with=tuple(row.id for row in rest),
-            replied_ago=_seconds_since(account.last_seen_at, now),
-        )
+        together_with = tuple(row.id for row in rest)
+        return _job(account, head.id, replies, now, broadcast=True, together_with=together_with)
 
     async def _render(
         self, session: AsyncSession, notice: Notice, account: ChannelAccount

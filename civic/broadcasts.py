@@ -29,6 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from civic.outbox import NOTICE_COLUMNS
 from civic.preferences import TOPICS
 from civic.text import LengthRule, check_length
 from storage.models import ChannelAccount, Notice
@@ -336,14 +337,7 @@ class Broadcasts:
         await self.session.execute(
             insert(Notice).from_select(
                 [
-                    "citizen_id",
-                    "channel",
-                    "kind",
-                    "subject_id",
-                    "payload",
-                    "created_at",
-                    "send_after",
-                    "attempts",
+                    *NOTICE_COLUMNS,
                     "broadcast_id",
                     "account_id",
                     "outcome",

@@ -22,6 +22,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Select, func, insert, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from civic.outbox import NOTICE_COLUMNS
 from storage.models import Notice
 from storage.outbox_models import FanOut
 from storage.types import UTCDateTime
@@ -84,16 +85,7 @@ class FanOuts:
             return 0
         await self.session.execute(
             insert(Notice).from_select(
-                [
-                    "citizen_id",
-                    "channel",
-                    "kind",
-                    "subject_id",
-                    "payload",
-                    "created_at",
-                    "send_after",
-                    "attempts",
-                ],
+                NOTICE_COLUMNS,
                 select(
                     window.c.citizen_id,
                     window.c.channel,

@@ -16,6 +16,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ChannelAccount, Mail, Notice
 
+# The columns of a notice row every insert-from-select (fan-outs, broadcasts) fills.
+NOTICE_COLUMNS = (
+    "citizen_id",
+    "channel",
+    "kind",
+    "subject_id",
+    "payload",
+    "created_at",
+    "send_after",
+    "attempts",
+)
+
 
 def owe_notice(
     session: AsyncSession,

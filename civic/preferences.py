@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Update, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Authority, Notice
@@ -25,6 +25,16 @@ TOPICS = (
     "safety",
     "culture",
 )
+
+
+def _waiting_broadcast_rows(citizen_id: int) -> Update:
+    """An update of the citizen's broadcast rows not sent or ended yet."""
+    return update(Notice).where(
+        Notice.citizen_id == citizen_id,
+        Notice.broadcast_id.is_not(None),
+        Notice.sent_at.is_(None),
+        Notice.dropped_at.is_(None),
+    )
 
 
 class Preferences:
@@ -54,14 +64,9 @@ class Preferences:
         preference.updated_at = now
         if not wanted:
             await self.session.execute(
-                update(Notice)
-                .where(
-                    Notice.citizen_id == citizen_id,
-                    Notice.broadcast_id.is_not(None),
-                    Notice.sent_at.is_(None),
-                    Notice.dropped_at.is_(None),
+                _waiting_broadcast_rows(citizen_id).values(
+                    outcome="opted_out", dropped_at=now, last_error="turned announcements off"
                 )
-                .values(outcome="opted_out", dropped_at=now, last_error="turned announcements off")
             )
 
     async def set_digest(self, citizen_id: int, wanted: bool, now: datetime) -> None:
@@ -71,16 +76,8 @@ class Preferences:
         preference.digest = wanted
         preference.updated_at = now
         if not wanted:
-            await self.session.execute(
-                update(Notice)
-                .where(
-                    Notice.citizen_id == citizen_id,
-                    Notice.in_digest.is_(True),
-                    Notice.sent_at.is_(None),
-                    Notice.dropped_at.is_(None),
-                )
-                .values(in_digest=False, send_after=now)
-            )
+            held = _waiting_broadcast_rows(citizen_id).where(Notice.in_digest.is_(True))
+            await self.session.execute(held.values(in_digest=False, send_after=now))
 
     async def set_quiet_hours(self, citizen_id: int, wanted: bool, now: datetime) -> None:
         preference = await self.of(citizen_id, now)
