@@ -173,29 +173,15 @@ class Broadcasts:
         send_at: datetime,
         now: datetime,
     ) -> Broadcast:
-        texts = clean_texts(draft.texts)
-        audience = draft.audience
-        if any(language not in LANGUAGES for language in audience.languages):
-            raise BroadcastError("unknown_language")
-        if audience.topic is not None and audience.topic not in TOPICS:
-            raise BroadcastError("unknown_topic")
-        broadcast = Broadcast(
-            created_at=now,
+        return await self._add(
+            draft.audience,
+            texts=clean_texts(draft.texts),
             official_id=official_id,
             created_by=created_by,
-            texts=texts,
-            channels=list(audience.channels),
-            languages=list(audience.languages),
-            region=audience.region,
-            topic=audience.topic,
             low_priority=draft.low_priority,
             send_at=max(send_at, now),
-            status=BroadcastStatus.SCHEDULED,
-            expand_cursor=0,
+            now=now,
         )
-        self.session.add(broadcast)
-        await self.session.flush()
-        return broadcast
 
     async def announce(
         self,
@@ -212,21 +198,48 @@ class Broadcasts:
         its text made by the module's renderer for notices of ``kind`` about
         ``subject_id``, in each citizen's language. Written in the transaction of the
         event it announces."""
+        return await self._add(
+            audience,
+            texts={},
+            official_id=None,
+            created_by=created_by,
+            low_priority=low_priority,
+            send_at=now,
+            now=now,
+            notice_kind=kind,
+            subject_id=subject_id,
+        )
+
+    async def _add(
+        self,
+        audience: Audience,
+        *,
+        texts: dict[str, str],
+        official_id: int | None,
+        created_by: str,
+        low_priority: bool,
+        send_at: datetime,
+        now: datetime,
+        notice_kind: str | None = None,
+        subject_id: int | None = None,
+    ) -> Broadcast:
+        if any(language not in LANGUAGES for language in audience.languages):
+            raise BroadcastError("unknown_language")
         if audience.topic is not None and audience.topic not in TOPICS:
             raise BroadcastError("unknown_topic")
         broadcast = Broadcast(
             created_at=now,
-            official_id=None,
+            official_id=official_id,
             created_by=created_by,
-            texts={},
+            texts=texts,
             channels=list(audience.channels),
             languages=list(audience.languages),
             region=audience.region,
             topic=audience.topic,
             low_priority=low_priority,
-            notice_kind=kind,
+            notice_kind=notice_kind,
             subject_id=subject_id,
-            send_at=now,
+            send_at=send_at,
             status=BroadcastStatus.SCHEDULED,
             expand_cursor=0,
         )
