@@ -91,14 +91,11 @@ from admin_seed import (  # noqa: E402
     Seeded,
     Seeder,
     Sizes,
-    Target,
-    create_database,
-    drop_database,
     grow_audit,
     read_back,
     settle,
-    target_for,
 )
+from sign_petition import Target, create_database, drop_database, target_for  # noqa: E402
 
 from civic.deadlines import KYIV  # noqa: E402
 from civic.officials import Officials  # noqa: E402

@@ -44,7 +44,6 @@ import contextlib
 import math
 import random
 import time
-import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -63,44 +62,7 @@ SEED = 20261204
 Progress = Callable[[str], None]
 
 
-# --- the benchmark's own database --------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Target:
-    """``vz_bench_<random>`` on the server ``--database-url`` names."""
-
-    name: str
-    admin_dsn: str  # the server's database given on the command line: CREATE/DROP only
-    dsn: str  # asyncpg
-    url: str  # SQLAlchemy
-
-
-def target_for(server_url: str) -> Target:
-    plain = server_url.replace("postgresql+asyncpg://", "postgresql://", 1)
-    if not plain.startswith(("postgresql://", "postgres://")):
-        raise SystemExit(f"--database-url must be a PostgreSQL URL, not {server_url!r}")
-    name = f"vz_bench_{uuid.uuid4().hex[:12]}"
-    base, _, _ = plain.partition("?")[0].rpartition("/")
-    dsn = f"{base}/{name}"
-    url = dsn.replace("postgresql://", "postgresql+asyncpg://", 1)
-    return Target(name, plain, dsn, url.replace("postgres://", "postgresql+asyncpg://", 1))
-
-
-async def create_database(target: Target) -> None:
-    admin = await asyncpg.connect(target.admin_dsn, timeout=10)
-    try:
-        await admin.execute(f'CREATE DATABASE "{target.name}"')
-    finally:
-        await admin.close()
-
-
-async def drop_database(target: Target) -> None:
-    admin = await asyncpg.connect(target.admin_dsn, timeout=10)
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{target.name}" WITH (FORCE)')
-    finally:
-        await admin.close()
+# The benchmark's own database: ``sign_petition``'s (``vz_bench_<random>``).
 
 
 # --- what to seed ------------------------------------------------------------------------
