@@ -44,7 +44,7 @@ from datetime import datetime, time, timedelta
 from typing import cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import false, select
+from sqlalchemy import false, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channels.base import BroadcastPusher, Pusher, PushOutcome, PushResult, RateLimited
@@ -256,27 +256,44 @@ class Notifier:
 
     async def _claim(self) -> list[_Job]:
         now = self.clock.now()
-        jobs: list[_Job] = []
         async with self.database.transaction() as session:
-            own = await self._due(session, now, limit=self.batch)
-            for notice in own:
-                job = await self._own_job(session, notice, now)
+            # Rows given up while claiming are written once, at the end, not one
+            # statement each as every later read would otherwise flush them.
+            with session.no_autoflush:
+                jobs = await self._claimed_jobs(session, now)
+            leased = [notice_id for job in jobs for notice_id in job.notice_ids]
+            if leased:
+                await session.execute(
+                    update(Notice)
+                    .where(Notice.id.in_(leased))
+                    .values(attempts=Notice.attempts + 1, send_after=now + LEASE)
+                    .execution_options(synchronize_session=False)
+                )
+        return jobs
+
+    async def _claimed_jobs(self, session: AsyncSession, now: datetime) -> list[_Job]:
+        """The jobs of the rows claimed now (not leased yet: ``_claim`` leases them all in
+        one statement)."""
+        jobs: list[_Job] = []
+        own = await self._due(session, now, limit=self.batch)
+        for notice in own:
+            job = await self._own_job(session, notice, now)
+            if job is not None:
+                jobs.append(job)
+        room = self.batch - len(own)
+        if room > 0:
+            rows = await self._due_broadcast_rows(session, now, room)
+            for notice, account, announcements in rows:
+                job = await self._broadcast_job(session, notice, account, announcements, now)
                 if job is not None:
                     jobs.append(job)
-            room = self.batch - len(own)
-            if room > 0:
-                rows = await self._due_broadcast_rows(session, now, room)
-                for notice, account, announcements in rows:
-                    job = await self._broadcast_job(session, notice, account, announcements, now)
-                    if job is not None:
-                        jobs.append(job)
-                room -= len(rows)
-            if room > 0:
-                quiet_now = self.quiet is not None and self.quiet.contains(now, self.zone)
-                for held in await claim_digests(session, now, room, quiet_now=quiet_now):
-                    job = await self._digest_job(session, held, now)
-                    if job is not None:
-                        jobs.append(job)
+            room -= len(rows)
+        if room > 0:
+            quiet_now = self.quiet is not None and self.quiet.contains(now, self.zone)
+            for held in await claim_digests(session, now, room, quiet_now=quiet_now):
+                job = await self._digest_job(session, held, now)
+                if job is not None:
+                    jobs.append(job)
         return jobs
 
     async def _due(self, session: AsyncSession, now: datetime, *, limit: int) -> list[Notice]:
@@ -325,10 +342,6 @@ class Notifier:
         rows = await session.execute(statement)
         return [(notice, account, wanted) for notice, account, wanted in rows.all()]
 
-    def _lease(self, notice: Notice, now: datetime) -> None:
-        notice.attempts += 1
-        notice.send_after = now + LEASE
-
     async def _own_job(self, session: AsyncSession, notice: Notice, now: datetime) -> _Job | None:
         account = await self._account_for(session, notice)
         if account is None:
@@ -336,7 +349,6 @@ class Notifier:
         replies = await self._render(session, notice, account)
         if replies is None:
             return None
-        self._lease(notice, now)
         return _job(account, notice.id, replies, now, broadcast=False)
 
     async def _broadcast_job(
@@ -358,7 +370,6 @@ class Notifier:
         replies = await self._render(session, notice, account)
         if replies is None:
             return None
-        self._lease(notice, now)
         return _job(
             account,
             notice.id,
@@ -391,8 +402,6 @@ class Notifier:
         if not rows:
             return None
         replies = digest_replies(texts, Texts(account.locale, self.zone))
-        for row in rows:
-            self._lease(row, now)
         head, *rest = rows
         together_with = tuple(row.id for row in rest)
         return _job(account, head.id, replies, now, broadcast=True, together_with=together_with)
@@ -503,8 +512,24 @@ class Notifier:
 
     async def _record(self, results: Sequence[tuple[_Job, PushResult]]) -> None:
         now = self.clock.now()
+        delivered = [
+            notice_id
+            for job, result in results
+            if result is PushOutcome.DELIVERED
+            for notice_id in job.notice_ids
+        ]
         async with self.database.transaction() as session:
+            if delivered:
+                # Most outcomes, in one statement.
+                await session.execute(
+                    update(Notice)
+                    .where(Notice.id.in_(delivered))
+                    .values(sent_at=now, outcome=Outcome.DELIVERED.value)
+                    .execution_options(synchronize_session=False)
+                )
             for job, result in results:
+                if result is PushOutcome.DELIVERED:
+                    continue
                 for notice_id in job.notice_ids:
                     notice = await session.get(Notice, notice_id)
                     if notice is not None:
@@ -518,10 +543,7 @@ class Notifier:
         result: PushResult,
         now: datetime,
     ) -> None:
-        if result is PushOutcome.DELIVERED:
-            notice.sent_at = now
-            notice.outcome = Outcome.DELIVERED.value
-            return
+        # Delivered rows are recorded together by ``_record``.
         if isinstance(result, RateLimited):
             # Not the message's fault: due again when the messenger allows, not counted.
             notice.attempts -= 1

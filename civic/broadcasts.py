@@ -400,10 +400,11 @@ class Broadcasts:
         """Mark an expanded broadcast done once no row waits."""
         if broadcast.status is not BroadcastStatus.SENDING or broadcast.expanded_at is None:
             return False
+        # Whether any row waits, not how many: the first one found is enough.
         waiting = await self.session.scalar(
-            select(func.count())
-            .select_from(Notice)
-            .where(Notice.broadcast_id == broadcast.id, Notice.outcome.is_(None))
+            select(
+                exists().where(Notice.broadcast_id == broadcast.id, Notice.outcome.is_(None))
+            )
         )
         if waiting:
             return False
