@@ -18,11 +18,9 @@ reported with its line in the file (the header is line 1).
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -31,6 +29,8 @@ import phonenumbers
 from sqlalchemy import String, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from civic.csv_rows import N_, ImportReport, one_line, quoted, read_rows, write_rows
+from civic.csv_rows import RowProblem as DirectoryError
 from civic.text import clean_text, search_key
 from storage.db import Database
 from storage.models import Authority, AuthorityLevel
@@ -72,12 +72,6 @@ _EMAIL = re.compile(
     re.IGNORECASE,
 )
 _LEVEL_BY_NAME = {level.value: level for level in AuthorityLevel}
-_COLUMN_LIST = {"columns": ", ".join(COLUMNS)}
-
-
-def N_(message: str) -> str:
-    """Marks a message for the catalogs (``make extract``) without translating it here."""
-    return message
 
 
 def _column_length(name: str) -> int:
@@ -102,45 +96,6 @@ _TEXT_LENGTHS = {
 
 
 @dataclass(frozen=True, slots=True)
-class DirectoryError:
-    """One problem in the file: where it is (line, and column when there is one) and why."""
-
-    line: int
-    column: str | None
-    # An English sentence with {named} fields, marked for the catalogs: the command line
-    # prints it as it is, the admin web in the official's language.
-    template: str
-    values: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def message(self) -> str:
-        return self.template.format(**self.values)
-
-    def __str__(self) -> str:
-        where = f"line {self.line}"
-        if self.column is not None:
-            where += f", column {self.column}"
-        return f"{where}: {self.message}"
-
-
-@dataclass(frozen=True, slots=True)
-class ImportReport:
-    """What an import did; with any errors it did nothing (all counts are zero)."""
-
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: tuple[DirectoryError, ...] = ()
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def summary(self) -> str:
-        return f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged"
-
-
-@dataclass(frozen=True, slots=True)
 class DirectoryExport:
     text: str
     count: int
@@ -161,93 +116,8 @@ class ParsedRow:
 
 def parse_directory(data: bytes) -> tuple[list[ParsedRow], list[DirectoryError]]:
     """The rows of a directory file and every problem found without the database."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        return [], [DirectoryError(line, None, N_("not UTF-8 text; save the file as CSV UTF-8"))]
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    try:
-        header = next(reader, None)
-    except csv.Error as error:
-        return [], [DirectoryError(1, None, N_("malformed CSV ({detail})"), {"detail": error})]
-    if header is None or not any(cell.strip() for cell in header):
-        return [], [
-            DirectoryError(
-                1, None, N_("the first line must name the columns: {columns}"), _COLUMN_LIST
-            )
-        ]
-    names = [cell.strip().lower() for cell in header]
-    if len(names) == 1 and ";" in names[0]:
-        # Spreadsheets in Ukrainian (and many other) locales save "CSV" with semicolons.
-        return [], [
-            DirectoryError(1, None, N_("columns must be separated by commas, not semicolons"))
-        ]
-    errors = _header_errors(names)
-    if errors:
-        return [], errors
-
-    rows: list[ParsedRow] = []
-    while True:
-        line = reader.line_num + 1
-        try:
-            cells = next(reader, None)
-        except csv.Error as error:
-            errors.append(
-                DirectoryError(line, None, N_("malformed CSV ({detail})"), {"detail": error})
-            )
-            break
-        if cells is None:
-            break
-        if not any(cell.strip() for cell in cells):
-            continue  # a blank line
-        if len(cells) != len(names):
-            errors.append(
-                DirectoryError(
-                    line,
-                    None,
-                    N_("has {values} values but the header names {columns} columns"),
-                    {"values": len(cells), "columns": len(names)},
-                )
-            )
-            continue
-        rows.append(_parse_row(line, dict(zip(names, cells, strict=True)), errors))
-    return rows, errors
-
-
-def _header_errors(names: Sequence[str]) -> list[DirectoryError]:
-    errors = []
-    seen: set[str] = set()
-    for name in names:
-        if name not in COLUMNS:
-            template = (
-                N_("unknown column {name}; the columns are: {columns}")
-                if name
-                else N_("a column has no name; the columns are: {columns}")
-            )
-            errors.append(DirectoryError(1, None, template, {**_COLUMN_LIST, "name": repr(name)}))
-        elif name in seen:
-            errors.append(
-                DirectoryError(1, None, N_("column {name} appears more than once"), {"name": name})
-            )
-        seen.add(name)
-    missing = [name for name in REQUIRED_COLUMNS if name not in seen]
-    if missing:
-        errors.append(
-            DirectoryError(
-                1, None, N_("missing required columns: {columns}"), {"columns": ", ".join(missing)}
-            )
-        )
-    return errors
-
-
-def _one_line(raw: str) -> str:
-    return " ".join(line for line in clean_text(raw).split("\n") if line)
-
-
-def _quoted(value: str) -> str:
-    shown = value.strip()
-    return repr(shown if len(shown) <= 60 else shown[:57] + "...")
+    cells_by_line, errors = read_rows(data, COLUMNS, REQUIRED_COLUMNS)
+    return [_parse_row(line, cells, errors) for line, cells in cells_by_line], errors
 
 
 def _parse_row(line: int, cells: dict[str, str], errors: list[DirectoryError]) -> ParsedRow:
@@ -260,7 +130,7 @@ def _parse_row(line: int, cells: dict[str, str], errors: list[DirectoryError]) -
     def whole_number(column: str) -> int | None:
         raw = cells[column].strip()
         if not _WHOLE_NUMBER.fullmatch(raw) or int(raw) == 0:
-            fail(column, N_("{value} is not a whole number above zero"), value=_quoted(raw))
+            fail(column, N_("{value} is not a whole number above zero"), value=quoted(raw))
             return None
         if int(raw) > _MAX_INTEGER:
             fail(
@@ -272,7 +142,7 @@ def _parse_row(line: int, cells: dict[str, str], errors: list[DirectoryError]) -
     def text(column: str, *, required: bool = False, multiline: bool = False) -> None:
         if column not in cells:
             return
-        value = clean_text(cells[column]) if multiline else _one_line(cells[column])
+        value = clean_text(cells[column]) if multiline else one_line(cells[column])
         limit = _TEXT_LENGTHS[column]
         if not value:
             if required:
@@ -305,7 +175,7 @@ def _parse_row(line: int, cells: dict[str, str], errors: list[DirectoryError]) -
         fail(
             "level",
             N_("unknown level {value}; allowed: {allowed}"),
-            value=_quoted(level),
+            value=quoted(level),
             allowed=", ".join(LEVELS),
         )
 
@@ -325,7 +195,7 @@ def _parse_row(line: int, cells: dict[str, str], errors: list[DirectoryError]) -
                         "{value} is not a valid phone number "
                         "(e.g. +380 44 123 4567, or 044 123 4567 for Ukraine)"
                     ),
-                    value=_quoted(raw_phone),
+                    value=quoted(raw_phone),
                 )
             else:
                 values["phone"] = phone
@@ -333,7 +203,7 @@ def _parse_row(line: int, cells: dict[str, str], errors: list[DirectoryError]) -
     text("request_email")
     email = values.get("request_email")
     if email is not None and not _EMAIL.fullmatch(email):
-        fail("request_email", N_("{value} is not an e-mail address"), value=_quoted(email))
+        fail("request_email", N_("{value} is not an e-mail address"), value=quoted(email))
         del values["request_email"]
 
     for column in ("website", "public_council_url"):
@@ -343,7 +213,7 @@ def _parse_row(line: int, cells: dict[str, str], errors: list[DirectoryError]) -
             fail(
                 column,
                 N_("{value} is not a web address starting with http:// or https://"),
-                value=_quoted(url),
+                value=quoted(url),
             )
             del values[column]
 
@@ -598,12 +468,8 @@ async def import_authorities(database: Database, data: bytes, now: datetime) -> 
 async def export_directory(session: AsyncSession) -> DirectoryExport:
     """Every authority, by id, in the import format (UTF-8 text without a byte order mark)."""
     authorities = (await session.scalars(select(Authority).order_by(Authority.id))).all()
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    for authority in authorities:
-        writer.writerow([_cell(getattr(authority, column)) for column in COLUMNS])
-    return DirectoryExport(buffer.getvalue(), len(authorities))
+    rows = [[_cell(getattr(authority, column)) for column in COLUMNS] for authority in authorities]
+    return DirectoryExport(write_rows(COLUMNS, rows), len(authorities))
 
 
 def _cell(value: object) -> str:

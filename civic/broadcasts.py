@@ -402,9 +402,7 @@ class Broadcasts:
             return False
         # Whether any row waits, not how many: the first one found is enough.
         waiting = await self.session.scalar(
-            select(
-                exists().where(Notice.broadcast_id == broadcast.id, Notice.outcome.is_(None))
-            )
+            select(exists().where(Notice.broadcast_id == broadcast.id, Notice.outcome.is_(None)))
         )
         if waiting:
             return False

@@ -17,12 +17,12 @@ from civic.access import Permission
 from civic.authority_directory import (
     COLUMNS,
     LEVELS,
-    DirectoryError,
     SavedAuthority,
     export_directory,
     import_directory,
     save_authority,
 )
+from civic.csv_rows import RowProblem as DirectoryError
 from civic.text import search_words
 from handlers.authority_directory import level_label
 from storage.models import Authority, AuthorityLevel
