@@ -24,6 +24,7 @@ from bot.command_support import CommandRefused, open_database
 from bot.mailer import Mailer, SmtpSender
 from bot.modules import ModuleConflict, Modules, product_modules
 from bot.notifier import Notifier
+from bot.organisations_command import add_organisations_command, run_organisations
 from bot.scheduler import run_forever, run_scheduled_once
 from bot.sending_limits import SendingLimits
 from bot.settings import Settings, SettingsError, load_settings
@@ -80,6 +81,7 @@ def _parser() -> argparse.ArgumentParser:
     exporting.add_argument(
         "file", metavar="FILE", help="CSV file to write, or - for standard output"
     )
+    add_organisations_command(commands)
     add_calendar_commands(commands)
     add_admin_command(commands)
     add_broadcast_command(commands)
@@ -103,6 +105,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "seed-demo": _seed,
             "tick": _tick,
             "authorities": run_authorities,
+            "organisations": run_organisations,
             "calendar": run_calendar,
             "create-admin": run_create_admin,
             "broadcast": run_broadcast,

@@ -22,6 +22,7 @@ class Permission(enum.StrEnum):
     MANAGE_CALENDAR = "manage_calendar"  # working-day overrides
     MANAGE_ACCOUNTS = "manage_accounts"  # officials' accounts and sessions
     SEND_BROADCASTS = "send_broadcasts"  # announcements to citizens, and cancelling them
+    MANAGE_ORGANISATIONS = "manage_organisations"  # the stakeholder base
 
 
 ROLE_PERMISSIONS: dict[OfficialRole, frozenset[Permission]] = {

@@ -55,14 +55,17 @@ def test_migrate_then_seed_demo_twice(tmp_path: Path) -> None:
 
     first = run_cli("seed-demo", env=env, cwd=tmp_path)
     assert first.returncode == 0, first.stderr
-    added = re.search(r"(\d+) authorities and (\d+) petitions added", first.stdout)
+    added = re.search(
+        r"(\d+) authorities, (\d+) organisations and (\d+) petitions added", first.stdout
+    )
     assert added is not None, first.stdout
     assert int(added.group(1)) >= 3
-    assert int(added.group(2)) >= 3
+    assert int(added.group(2)) >= 4
+    assert int(added.group(3)) >= 3
 
     second = run_cli("seed-demo", env=env, cwd=tmp_path)
     assert second.returncode == 0, second.stderr
-    assert "0 authorities and 0 petitions added" in second.stdout
+    assert "0 authorities, 0 organisations and 0 petitions added" in second.stdout
     assert "Traceback" not in first.stderr + second.stderr
 
 

@@ -8,6 +8,7 @@ from bot.modules import (
     directory,
     information_requests,
     notifications,
+    organisations,
     petitions,
     profile,
 )
@@ -17,6 +18,7 @@ from bot.modules.registry import ModuleConflict, Modules
 MODULES: tuple[Module, ...] = (
     core.MODULE,
     directory.MODULE,  # before petitions: the demo petitions need the demo authorities
+    organisations.MODULE,
     petitions.MODULE,
     information_requests.MODULE,
     profile.MODULE,
