@@ -28,6 +28,7 @@ from bot.organisations_command import add_organisations_command, run_organisatio
 from bot.scheduler import run_forever, run_scheduled_once
 from bot.sending_limits import SendingLimits
 from bot.settings import Settings, SettingsError, load_settings
+from bot.tally_command import add_tally_command, run_tally
 from civic.clock import SystemClock
 from civic.demo import seed_demo
 from civic.identity import attachment_key
@@ -82,6 +83,7 @@ def _parser() -> argparse.ArgumentParser:
         "file", metavar="FILE", help="CSV file to write, or - for standard output"
     )
     add_organisations_command(commands)
+    add_tally_command(commands)
     add_calendar_commands(commands)
     add_admin_command(commands)
     add_broadcast_command(commands)
@@ -106,6 +108,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "tick": _tick,
             "authorities": run_authorities,
             "organisations": run_organisations,
+            "tally": run_tally,
             "calendar": run_calendar,
             "create-admin": run_create_admin,
             "broadcast": run_broadcast,

@@ -23,6 +23,7 @@ class Permission(enum.StrEnum):
     MANAGE_ACCOUNTS = "manage_accounts"  # officials' accounts and sessions
     SEND_BROADCASTS = "send_broadcasts"  # announcements to citizens, and cancelling them
     MANAGE_ORGANISATIONS = "manage_organisations"  # the stakeholder base
+    RUN_ELECTIONS = "run_elections"  # council elections: create, nominate, count
 
 
 ROLE_PERMISSIONS: dict[OfficialRole, frozenset[Permission]] = {

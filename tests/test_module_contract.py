@@ -110,7 +110,12 @@ async def test_the_scheduler_and_the_notifier_carry_a_registered_module(
     await olena.press(olena.payload_of("Water it"))
 
     outcomes = await run_scheduled_once(database, clock, with_garden.scheduled_steps)
-    assert [outcome.name for outcome in outcomes] == ["petitions", "information requests", "garden"]
+    assert [outcome.name for outcome in outcomes] == [
+        "petitions",
+        "information requests",
+        "elections",
+        "garden",
+    ]
     assert outcomes[-1].summary() == "garden: 1 trees watered"
     assert book.runs == [clock.now()]
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from bot.modules import (
     core,
     directory,
+    elections,
     information_requests,
     notifications,
     organisations,
@@ -21,6 +22,7 @@ MODULES: tuple[Module, ...] = (
     organisations.MODULE,
     petitions.MODULE,
     information_requests.MODULE,
+    elections.MODULE,
     profile.MODULE,
     notifications.MODULE,
 )

@@ -106,6 +106,16 @@ def _operation(route: ApiRoute) -> dict[str, Any]:
         )
     parameters += [
         {
+            "name": name,
+            "in": "path",
+            "required": True,
+            "description": description,
+            "schema": {"type": "string", "maxLength": 100},
+        }
+        for name, description in route.text_path
+    ]
+    parameters += [
+        {
             "name": parameter.name,
             "in": "query",
             "required": False,

@@ -131,6 +131,9 @@ class ApiRoute:
     query: Sequence[Parameter] = ()
     id_description: str | None = None
     not_found: str = "No public item has this id."
+    # Further path parts read as text, (name, description): ``/elections/{id}/receipts/
+    # {code}``; the handler reads ``call.request.match_info[name]``.
+    text_path: Sequence[tuple[str, str]] = ()
 
     @property
     def full_path(self) -> str:

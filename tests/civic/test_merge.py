@@ -7,15 +7,19 @@ messenger (the foreign key refused to delete the emptied citizen).
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import func, select
 
 from civic.clock import FixedClock
+from civic.elections import Elections
 from civic.information_requests import InformationRequests, RequestDraft
 from civic.outbox import owe_notice
 from civic.petitions import PetitionDraft, Petitions
 from civic.preferences import Preferences
 from handlers.core import ConversationCore
 from storage.db import Database
+from storage.election_models import ElectionVoter
 from storage.models import (
     Base,
     ChannelAccount,
@@ -42,6 +46,7 @@ CITIZEN_COLUMNS = {
     ("notice", "citizen_id"),
     ("notification_preference", "citizen_id"),
     ("followed_topic", "citizen_id"),
+    ("election_voter", "citizen_id"),
 }
 
 
@@ -79,6 +84,17 @@ async def _owns_one_of_everything(database: Database, clock: FixedClock, citizen
         )
         await Preferences(session).set_quiet_hours(citizen_id, False, now)
         session.add(FollowedTopic(citizen_id=citizen_id, topic="roads"))
+        # A voter row as such (casting itself needs the phone the merge is about).
+        election = await Elections(session).create(
+            authority_id=authority_id,
+            title="Вибори для злиття",
+            seats=1,
+            max_choices=1,
+            opens_at=now,
+            closes_at=now + timedelta(days=1),
+            now=now,
+        )
+        session.add(ElectionVoter(election_id=election.id, citizen_id=citizen_id))
 
 
 async def _owned_by(database: Database, citizen_id: int) -> dict[str, int]:
@@ -92,6 +108,7 @@ async def _owned_by(database: Database, citizen_id: int) -> dict[str, int]:
             (Notice, Notice.citizen_id),
             (NotificationPreference, NotificationPreference.citizen_id),
             (FollowedTopic, FollowedTopic.citizen_id),
+            (ElectionVoter, ElectionVoter.citizen_id),
         ):
             statement = select(func.count()).select_from(model).where(column == citizen_id)
             counts[model.__tablename__] = int((await session.execute(statement)).scalar_one())
@@ -137,6 +154,7 @@ async def test_a_citizen_who_owns_one_of_everything_merges_whole(
         "notice": 1,
         "notification_preference": 1,
         "followed_topic": 1,
+        "election_voter": 1,
     }
     async with database.transaction() as session:
         assert await session.get(Citizen, source) is None
