@@ -12,10 +12,9 @@ from __future__ import annotations
 import enum
 
 from pydantic import Field
-
-from civic.council_seats import SeatOutcome
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from civic.council_seats import SeatOutcome
 from civic.elections import RESULT_NOTICE, CastOutcome, ElectionError, Elections, Phase, phase
 from handlers.common import back_to_menu
 from handlers.context import Context
