@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from bot.command_support import open_database, read_file, write_file
+from bot.csv_command import report_import
 from bot.settings import Settings
 from civic.authority_directory import export_authorities, import_authorities
 from civic.clock import SystemClock
@@ -24,14 +24,7 @@ async def _import_authorities(settings: Settings, file: str) -> int:
         report = await import_authorities(database, data, SystemClock().now())
     finally:
         await database.dispose()
-    if not report.ok:
-        for error in report.errors:
-            print(f"{file}: {error}", file=sys.stderr)
-        count = len(report.errors)
-        print(f"Nothing was imported: {count} error{'' if count == 1 else 's'}.", file=sys.stderr)
-        return 1
-    print(f"Imported authorities: {report.summary()}.")
-    return 0
+    return report_import(file, report, "authorities")
 
 
 async def _export_authorities(settings: Settings, file: str) -> int:

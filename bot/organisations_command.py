@@ -4,9 +4,9 @@ format: ``civic.organisations``)."""
 from __future__ import annotations
 
 import argparse
-import sys
 
 from bot.command_support import open_database, read_file, write_file
+from bot.csv_command import report_import
 from bot.settings import Settings
 from civic.audit import Actor, record
 from civic.clock import SystemClock
@@ -60,14 +60,7 @@ async def _import(settings: Settings, file: str) -> int:
                 )
     finally:
         await database.dispose()
-    if not report.ok:
-        for error in report.errors:
-            print(f"{file}: {error}", file=sys.stderr)
-        count = len(report.errors)
-        print(f"Nothing was imported: {count} error{'' if count == 1 else 's'}.", file=sys.stderr)
-        return 1
-    print(f"Imported organisations: {report.summary()}.")
-    return 0
+    return report_import(file, report, "organisations")
 
 
 async def _export(settings: Settings, file: str) -> int:

@@ -11,8 +11,9 @@ from sqlalchemy import func, select
 
 from bot.admin.context import AdminContext, pages_for
 from bot.admin.contract import AdminRoute, AdminViews, NavEntry
+from bot.admin.csv_records import CsvImport, csv_download, explained, import_upload
 from bot.admin.forms import posted
-from bot.admin.responses import secured, see_other
+from bot.admin.responses import see_other
 from civic.access import Permission
 from civic.authority_directory import (
     COLUMNS,
@@ -29,8 +30,6 @@ from storage.models import Authority, AuthorityLevel
 
 PAGE_SIZE = 50
 FIELDS = tuple(column for column in COLUMNS if column != "id")
-# A file of a million bad rows is described by its first problems.
-MAX_PROBLEMS_SHOWN = 500
 
 
 async def authority_list(context: AdminContext) -> web.StreamResponse:
@@ -85,11 +84,6 @@ def _form_page(
         levels=[(level, level_label(context.texts, AuthorityLevel(level))) for level in LEVELS],
         may_edit=context.official.can(Permission.MANAGE_DIRECTORY),
     )
-
-
-def explained(context: AdminContext, error: DirectoryError) -> str:
-    """The problem in the official's language (the command line prints it in English)."""
-    return context.texts._(error.template).format(**error.values)
 
 
 def _as_cells(authority: Authority) -> dict[str, str]:
@@ -149,53 +143,20 @@ async def directory_csv(context: AdminContext) -> web.StreamResponse:
     """The command line's export, so that the file can be edited and imported back."""
     async with context.database.reading() as session:
         exported = await export_directory(session)
-    response = web.Response(
-        body=exported.text.encode("utf-8"),
-        headers={
-            "Content-Type": "text/csv; charset=utf-8",
-            "Content-Disposition": 'attachment; filename="authorities.csv"',
-        },
-    )
-    return secured(response)
+    return csv_download(exported.text, "authorities.csv")
 
 
 async def import_form(context: AdminContext) -> web.StreamResponse:
     return context.render("authorities_import.html", report=None, filename=None)
 
 
+DIRECTORY_IMPORT = CsvImport(
+    "authorities_import.html", import_directory, "directory_import", "directory"
+)
+
+
 async def import_file(context: AdminContext) -> web.StreamResponse:
-    form = posted(context.request)
-    uploads = form.files.get("file", [])
-    upload = uploads[0] if uploads else None
-    if upload is None or not upload.content:
-        return context.render(
-            "authorities_import.html", http_status=400, report=None, filename=None, missing=True
-        )
-    async with context.database.transaction() as session:
-        report = await import_directory(session, upload.content, context.now)
-        if report.ok:
-            context.audit(
-                session,
-                action="directory_import",
-                object_type="directory",
-                object_id=None,
-                after={
-                    "file": upload.filename,
-                    "created": report.created,
-                    "updated": report.updated,
-                    "unchanged": report.unchanged,
-                },
-            )
-    return context.render(
-        "authorities_import.html",
-        http_status=200 if report.ok else 400,
-        report=report,
-        problems=[
-            (error.line, error.column or "", explained(context, error))
-            for error in report.errors[:MAX_PROBLEMS_SHOWN]
-        ],
-        filename=upload.filename,
-    )
+    return await import_upload(context, DIRECTORY_IMPORT)
 
 
 VIEWS = AdminViews(

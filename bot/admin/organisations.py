@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 
 from bot.admin.context import AdminContext, pages_for
 from bot.admin.contract import AdminRoute, AdminViews, NavEntry
-from bot.admin.directory import MAX_PROBLEMS_SHOWN, explained
+from bot.admin.csv_records import CsvImport, csv_download, explained, import_upload
 from bot.admin.forms import posted
-from bot.admin.responses import secured, see_other
+from bot.admin.responses import see_other
 from civic.access import Permission
 from civic.csv_rows import RowProblem
 from civic.organisations import (
@@ -164,53 +164,20 @@ async def organisations_csv(context: AdminContext) -> web.StreamResponse:
     """The command line's export, so that the file can be edited and imported back."""
     async with context.database.reading() as session:
         text, _count = await export_organisations(session)
-    response = web.Response(
-        body=text.encode("utf-8"),
-        headers={
-            "Content-Type": "text/csv; charset=utf-8",
-            "Content-Disposition": 'attachment; filename="organisations.csv"',
-        },
-    )
-    return secured(response)
+    return csv_download(text, "organisations.csv")
 
 
 async def import_form(context: AdminContext) -> web.StreamResponse:
     return context.render("organisations_import.html", report=None, filename=None)
 
 
-async def import_upload(context: AdminContext) -> web.StreamResponse:
-    form = posted(context.request)
-    uploads = form.files.get("file", [])
-    upload = uploads[0] if uploads else None
-    if upload is None or not upload.content:
-        return context.render(
-            "organisations_import.html", http_status=400, report=None, filename=None, missing=True
-        )
-    async with context.database.transaction() as session:
-        report = await import_organisations(session, upload.content, context.now)
-        if report.ok:
-            context.audit(
-                session,
-                action="organisations_import",
-                object_type="organisations",
-                object_id=None,
-                after={
-                    "file": upload.filename,
-                    "created": report.created,
-                    "updated": report.updated,
-                    "unchanged": report.unchanged,
-                },
-            )
-    return context.render(
-        "organisations_import.html",
-        http_status=200 if report.ok else 400,
-        report=report,
-        problems=[
-            (error.line, error.column or "", explained(context, error))
-            for error in report.errors[:MAX_PROBLEMS_SHOWN]
-        ],
-        filename=upload.filename,
-    )
+ORGANISATIONS_IMPORT = CsvImport(
+    "organisations_import.html", import_organisations, "organisations_import", "organisations"
+)
+
+
+async def import_file(context: AdminContext) -> web.StreamResponse:
+    return await import_upload(context, ORGANISATIONS_IMPORT)
 
 
 MANAGE = Permission.MANAGE_ORGANISATIONS
@@ -220,7 +187,7 @@ VIEWS = AdminViews(
         AdminRoute("GET", "/organisations/new", new_organisation_form, MANAGE),
         AdminRoute("POST", "/organisations/new", create_organisation, MANAGE),
         AdminRoute("GET", "/organisations/import", import_form, MANAGE),
-        AdminRoute("POST", "/organisations/import", import_upload, MANAGE),
+        AdminRoute("POST", "/organisations/import", import_file, MANAGE),
         AdminRoute("GET", "/organisations/{id}", organisation_view),
         AdminRoute("POST", "/organisations/{id}", edit_organisation, MANAGE),
         AdminRoute("POST", "/organisations/{id}/verify", verify, MANAGE),
