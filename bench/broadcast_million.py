@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import bisect
 import os
 import signal
 import socket
@@ -102,7 +103,7 @@ def window_rates(times: list[float], first: float) -> list[float]:
     rates = []
     start = first + WINDOW_SECONDS
     while start + WINDOW_SECONDS <= last:
-        count = sum(1 for at in times if start <= at < start + WINDOW_SECONDS)
+        count = bisect.bisect_left(times, start + WINDOW_SECONDS) - bisect.bisect_left(times, start)
         rates.append(count / WINDOW_SECONDS)
         start += WINDOW_SECONDS
     return rates
