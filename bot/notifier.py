@@ -48,7 +48,7 @@ from sqlalchemy import false, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channels.base import BroadcastPusher, Pusher, PushOutcome, PushResult, RateLimited
-from bot.outbox import drain_forever
+from bot.outbox import run_logged
 from bot.sending_limits import SendingLimits
 from civic.broadcasts import Broadcasts, Outcome
 from civic.clock import Clock
@@ -71,11 +71,10 @@ MAX_ATTEMPTS = 6
 # Rows claimed at once: Viber's broadcast call takes up to 300 receivers, and a worker
 # killed mid-batch sends at most this many twice.
 BATCH = 300
-# Passes running at once in ``run_forever``, each claiming BATCH // PASSES rows: while one
-# ends its batch (last answers, outcomes, the next claim) the other keeps the messenger
-# busy, so the gaps between batches cost no sending time. They share the limits, so the
-# rate holds, and at most BATCH rows are in flight in all.
-PASSES = 2
+# Rows ``run_forever`` claims at a time, up to BATCH in flight: the next chunk is claimed
+# while the others are being sent, so claiming costs no sending time. (A Viber broadcast
+# call then carries up to this many receivers.)
+CHUNK = 100
 # Outcomes are written at least this often while a batch is being sent.
 RECORD_EVERY_SECONDS = 0.5
 DEFAULT_RATE = 25.0
@@ -162,30 +161,48 @@ class Notifier:
         """One pass; how many messages were delivered plus broadcast accounts expanded
         (0: nothing more can be done now, so the caller may wait)."""
         expanded = await self._expand()
-        jobs = await self._claim()
+        jobs, _claimed = await self._claim()
         delivered = await self._send(jobs) if jobs else 0
         await self._finish_broadcasts()
         return expanded + delivered
 
     async def run_forever(self, interval_seconds: float) -> None:
-        passes = [
-            Notifier(
-                self.database,
-                self.clock,
-                list(self.pushers.values()),
-                self.zone,
-                self.renderers,
-                limits=self.limits,
-                quiet=self.quiet,
-                batch=self.batch // PASSES,
-                fan_outs=self.fan_outs,
-                digest_time=self.digest_time,
-            )
-            for _ in range(PASSES)
-        ]
-        await asyncio.gather(
-            *(drain_forever(one.run_once, interval_seconds, "notices") for one in passes)
-        )
+        """Keep the messengers busy: claim a chunk of ``CHUNK`` rows whenever fewer than
+        the batch are in flight, and send each chunk as it comes, so the next rows are
+        claimed while the last ones are still being sent (passes that claim a whole batch
+        each fall into step and leave the messenger idle while they all claim). At most
+        a batch is claimed and unrecorded at any time, so a killed worker re-sends at
+        most that. When nothing is due, wait ``interval_seconds``."""
+        free = asyncio.Semaphore(max(1, self.batch // CHUNK))
+        sending: set[asyncio.Task[None]] = set()
+        while True:
+            await free.acquire()
+            try:
+                expanded = await self._expand()
+                jobs, claimed = await self._claim(CHUNK)
+            except Exception:
+                free.release()
+                log.exception("claiming notices failed; retrying in %s s", interval_seconds)
+                await asyncio.sleep(interval_seconds)
+                continue
+            if jobs:
+                task = asyncio.create_task(self._send_chunk(jobs, free))
+                sending.add(task)
+                task.add_done_callback(sending.discard)
+                continue
+            free.release()
+            if not (expanded or claimed):
+                await run_logged(self._finish_broadcasts, "broadcasts")
+                await asyncio.sleep(interval_seconds)
+
+    async def _send_chunk(self, jobs: Sequence[_Job], free: asyncio.Semaphore) -> None:
+        try:
+            await self._send(jobs)
+            await self._finish_broadcasts()
+        except Exception:
+            log.exception("sending notices failed")
+        finally:
+            free.release()
 
     # --- broadcasts and fan-outs: expansion and completion -----------------------------
 
@@ -254,13 +271,15 @@ class Notifier:
 
     # --- claiming ---------------------------------------------------------------------
 
-    async def _claim(self) -> list[_Job]:
+    async def _claim(self, limit: int | None = None) -> tuple[list[_Job], int]:
+        """The jobs of up to ``limit`` (default: the batch) rows claimed and leased now,
+        and how many rows were claimed (some end at once: unreachable, opted out)."""
         now = self.clock.now()
         async with self.database.transaction() as session:
             # Rows given up while claiming are written once, at the end, not one
             # statement each as every later read would otherwise flush them.
             with session.no_autoflush:
-                jobs = await self._claimed_jobs(session, now)
+                jobs, claimed = await self._claimed_jobs(session, now, limit or self.batch)
             leased = [notice_id for job in jobs for notice_id in job.notice_ids]
             if leased:
                 await session.execute(
@@ -269,18 +288,20 @@ class Notifier:
                     .values(attempts=Notice.attempts + 1, send_after=now + LEASE)
                     .execution_options(synchronize_session=False)
                 )
-        return jobs
+        return jobs, claimed
 
-    async def _claimed_jobs(self, session: AsyncSession, now: datetime) -> list[_Job]:
+    async def _claimed_jobs(
+        self, session: AsyncSession, now: datetime, limit: int
+    ) -> tuple[list[_Job], int]:
         """The jobs of the rows claimed now (not leased yet: ``_claim`` leases them all in
-        one statement)."""
+        one statement), and how many rows were claimed."""
         jobs: list[_Job] = []
-        own = await self._due(session, now, limit=self.batch)
+        own = await self._due(session, now, limit=limit)
         for notice in own:
             job = await self._own_job(session, notice, now)
             if job is not None:
                 jobs.append(job)
-        room = self.batch - len(own)
+        room = limit - len(own)
         if room > 0:
             rows = await self._due_broadcast_rows(session, now, room)
             for notice, account, announcements in rows:
@@ -294,7 +315,8 @@ class Notifier:
                 job = await self._digest_job(session, held, now)
                 if job is not None:
                     jobs.append(job)
-        return jobs
+                room -= len(held.rows)
+        return jobs, limit - room
 
     async def _due(self, session: AsyncSession, now: datetime, *, limit: int) -> list[Notice]:
         """A citizen's own notices that are due, oldest first."""

@@ -21,3 +21,11 @@ async def drain_forever(
         except Exception:
             log.exception("sending %s failed; retrying in %s s", what, interval_seconds)
         await asyncio.sleep(interval_seconds)
+
+
+async def run_logged(step: Callable[[], Awaitable[object]], what: str) -> None:
+    """Run ``step`` once; a failure is logged, not raised (the loop goes on)."""
+    try:
+        await step()
+    except Exception:
+        log.exception("%s failed", what)

@@ -71,7 +71,7 @@ def refusal(t: Texts, code: str) -> str:
     return reasons.get(code, t._("That did not work."))
 
 
-@router.command("elections", description=lambda t: t._("Vote for public council members"), order=30)
+@router.command("elections", description=lambda t: t._("Vote for public council members"), order=40)
 async def elections_command(ctx: Context, _payload: str) -> None:
     await show_list(ctx, OPEN_ELECTIONS)
 

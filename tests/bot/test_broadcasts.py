@@ -239,7 +239,7 @@ async def test_a_worker_that_dies_mid_batch_loses_nothing(
     broadcast_id = await queue_broadcast(database, now)
     dying = worker(database, clock, RecordingPusher("telegram"))
     await dying._expand()
-    claimed = await dying._claim()  # then killed: nothing recorded
+    claimed, _rows = await dying._claim()  # then killed: nothing recorded
     assert len(claimed) == 5 <= BATCH
     survivor_pusher = RecordingPusher("telegram")
     survivor = worker(database, clock, survivor_pusher)

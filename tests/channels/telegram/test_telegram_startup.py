@@ -33,6 +33,7 @@ COMMANDS = [
     "request",
     "myrequests",
     "authorities",
+    "elections",
     "notifications",
     "profile",
     "language",
