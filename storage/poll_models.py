@@ -1,4 +1,4 @@
-"""E-polls' tables (issue 11): filled in by the polls module."""
+"""Reserved for the e-polls tables (issue 11); empty until the polls module lands."""
 
 from __future__ import annotations
 

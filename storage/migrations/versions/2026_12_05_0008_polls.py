@@ -1,4 +1,5 @@
-"""E-polls: tables (issue 11), written by the polls module.
+"""Reserved for the e-polls tables (issue 11): empty until the polls module lands, so that
+the revisions after it did not have to wait for it.
 
 Revision ID: 0008
 Revises: 0007
