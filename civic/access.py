@@ -24,13 +24,19 @@ class Permission(enum.StrEnum):
     SEND_BROADCASTS = "send_broadcasts"  # announcements to citizens, and cancelling them
     MANAGE_ORGANISATIONS = "manage_organisations"  # the stakeholder base
     RUN_ELECTIONS = "run_elections"  # council elections: create, nominate, count
+    RUN_POLLS = "run_polls"  # e-polls: create, edit before opening, close, release
 
 
 ROLE_PERMISSIONS: dict[OfficialRole, frozenset[Permission]] = {
     OfficialRole.ADMINISTRATOR: frozenset(Permission),
     OfficialRole.MODERATOR: frozenset({Permission.VIEW, Permission.MODERATE_PETITIONS}),
     OfficialRole.OFFICIAL: frozenset(
-        {Permission.VIEW, Permission.ANSWER_PETITIONS, Permission.HANDLE_REQUESTS}
+        {
+            Permission.VIEW,
+            Permission.ANSWER_PETITIONS,
+            Permission.HANDLE_REQUESTS,
+            Permission.RUN_POLLS,
+        }
     ),
     OfficialRole.ANALYST: frozenset({Permission.VIEW}),
 }

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from civic.identity import InvalidPhone, identify_phone
 from civic.merge import MergeStep, merge_citizens
 from storage import repositories as repo
+from storage.election_models import Verification
 from storage.models import ChannelAccount, Citizen
 
 
@@ -30,6 +31,12 @@ class VerifyOutcome(enum.StrEnum):
 class VerifyResult:
     outcome: VerifyOutcome
     citizen: Citizen
+
+
+def meets_verification(citizen: Citizen, level: Verification) -> bool:
+    """Whether we are as sure as ``level`` asks that this citizen is one person (what a
+    poll or an election requires). One level so far; a stronger one adds a branch here."""
+    return level is Verification.PHONE and citizen.phone_hash is not None
 
 
 class Citizens:

@@ -113,6 +113,7 @@ async def test_the_scheduler_and_the_notifier_carry_a_registered_module(
     assert [outcome.name for outcome in outcomes] == [
         "petitions",
         "information requests",
+        "polls",
         "elections",
         "garden",
     ]

@@ -11,6 +11,7 @@ from bot.modules import (
     notifications,
     organisations,
     petitions,
+    polls,
     profile,
 )
 from bot.modules.contract import Module
@@ -22,6 +23,7 @@ MODULES: tuple[Module, ...] = (
     organisations.MODULE,
     petitions.MODULE,
     information_requests.MODULE,
+    polls.MODULE,
     elections.MODULE,
     profile.MODULE,
     notifications.MODULE,
