@@ -119,7 +119,7 @@ async def _page(
         regions = await Preferences(session).regions()
         shown = results_for_officials(poll, context.now)
         results = await rules.results(poll_id) if shown else None
-        texts = (
+        written = (
             {
                 counted.question.row.id: await rules.texts(counted.question.row.id, TEXTS_SHOWN)
                 for counted in results.questions
@@ -147,7 +147,7 @@ async def _page(
         questions=questions,
         results=results,
         charts=charts,
-        texts=texts,
+        written=written,
         respondents=respondents,
         published=results_published(poll, context.now),
         regions=regions,
