@@ -382,6 +382,35 @@ async def results_csv(context: AdminContext) -> web.StreamResponse:
     return await stream_csv(context, f"poll-{poll_id}-results.csv", header, rows())
 
 
+async def waiting_panel(context: AdminContext) -> str | None:
+    """On the dashboard: how many polls are open, and the closed ones whose results wait
+    for the authority to release them (the official's authorities only)."""
+    statement = _scope(context)
+    now = context.now
+    async with context.database.reading() as session:
+        open_now = await session.scalar(
+            select(func.count()).select_from(
+                statement.where(Poll.opens_at <= now, Poll.closes_at > now).subquery()
+            )
+        )
+        unreleased = (
+            await session.scalars(
+                statement.where(
+                    Poll.closes_at <= now,
+                    Poll.results_shown == ResultsShown.ON_RELEASE,
+                    Poll.released_at.is_(None),
+                )
+                .order_by(Poll.closes_at)
+                .limit(10)
+            )
+        ).all()
+    if not open_now and not unreleased:
+        return None
+    return context.render_fragment(
+        "polls_panel.html", open_now=open_now or 0, unreleased=unreleased
+    )
+
+
 VIEWS = AdminViews(
     routes=(
         AdminRoute("GET", "/polls", poll_list),
@@ -396,4 +425,5 @@ VIEWS = AdminViews(
         AdminRoute("POST", "/polls/{id}/release", release, RUN),
     ),
     nav=(NavEntry("/admin/polls", lambda t: t._("Polls")),),
+    panels=(waiting_panel,),
 )

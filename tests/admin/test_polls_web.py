@@ -112,7 +112,11 @@ async def test_an_official_runs_a_poll_from_creation_to_release(
     assert "1,Який парк?,single,Південний,1" in sheet
     assert "2,Що додати?,multiple,Світло,3" in sheet
     assert sheet.count("3,Ваші ідеї?,text,'=HYPERLINK(1),") == 3  # a formula is defused
+    dashboard = await (await clerk.client.get("/admin/")).text()
+    assert "Closed, results waiting for release" in dashboard
     assert (await clerk.post(f"/admin/polls/{poll_id}/release")).status == 303
+    dashboard = await (await clerk.client.get("/admin/")).text()
+    assert "Closed, results waiting for release" not in dashboard
     assert (await clerk.post(f"/admin/polls/{poll_id}/release")).status == 409
     actions = await _audit(database)
     assert [action for action, _after in actions] == [
