@@ -57,18 +57,20 @@ def test_migrate_then_seed_demo_twice(tmp_path: Path) -> None:
     assert first.returncode == 0, first.stderr
     added = {
         what: re.search(rf"(\d+) {what}\b", first.stdout)
-        for what in ("authorities", "organisations", "petitions", "elections")
+        for what in ("authorities", "organisations", "petitions", "polls", "elections")
     }
     assert all(found is not None for found in added.values()), first.stdout
     counts = {what: int(found.group(1)) for what, found in added.items() if found}
     assert counts["authorities"] >= 3
     assert counts["organisations"] >= 4
     assert counts["petitions"] >= 3
+    assert counts["polls"] == 1
     assert counts["elections"] == 1
 
     second = run_cli("seed-demo", env=env, cwd=tmp_path)
     assert second.returncode == 0, second.stderr
-    assert "0 authorities, 0 organisations, 0 petitions and 0 elections added" in second.stdout
+    nothing = "0 authorities, 0 organisations, 0 petitions, 0 polls and 0 elections added"
+    assert nothing in second.stdout
     assert "Traceback" not in first.stderr + second.stderr
 
 

@@ -16,6 +16,7 @@ from civic.elections import Elections
 from civic.information_requests import InformationRequests, RequestDraft
 from civic.outbox import owe_notice
 from civic.petitions import PetitionDraft, Petitions
+from civic.polls import Polls, PollTerms
 from civic.preferences import Preferences
 from handlers.core import ConversationCore
 from storage.db import Database
@@ -30,6 +31,7 @@ from storage.models import (
     Signature,
 )
 from storage.outbox_models import FollowedTopic, NotificationPreference
+from storage.poll_models import PollRespondent, PollResponse
 from tests.helpers import BODY, make_authority, make_open_petition
 from tests.personas import Persona
 
@@ -47,6 +49,8 @@ CITIZEN_COLUMNS = {
     ("notification_preference", "citizen_id"),
     ("followed_topic", "citizen_id"),
     ("election_voter", "citizen_id"),
+    ("poll_respondent", "citizen_id"),
+    ("poll_response", "citizen_id"),
 }
 
 
@@ -95,6 +99,20 @@ async def _owns_one_of_everything(database: Database, clock: FixedClock, citizen
             now=now,
         )
         session.add(ElectionVoter(election_id=election.id, citizen_id=citizen_id))
+        # A named poll's respondent and response as such (answering needs the phone too).
+        poll = await Polls(session).create(
+            PollTerms(
+                authority_id=authority_id,
+                title="Опитування для злиття",
+                opens_at=now,
+                closes_at=now + timedelta(days=1),
+            ),
+            now,
+        )
+        session.add(PollRespondent(poll_id=poll.id, citizen_id=citizen_id))
+        session.add(
+            PollResponse(id="merge-test", poll_id=poll.id, citizen_id=citizen_id, answered_at=now)
+        )
 
 
 async def _owned_by(database: Database, citizen_id: int) -> dict[str, int]:
@@ -109,6 +127,8 @@ async def _owned_by(database: Database, citizen_id: int) -> dict[str, int]:
             (NotificationPreference, NotificationPreference.citizen_id),
             (FollowedTopic, FollowedTopic.citizen_id),
             (ElectionVoter, ElectionVoter.citizen_id),
+            (PollRespondent, PollRespondent.citizen_id),
+            (PollResponse, PollResponse.citizen_id),
         ):
             statement = select(func.count()).select_from(model).where(column == citizen_id)
             counts[model.__tablename__] = int((await session.execute(statement)).scalar_one())
@@ -155,6 +175,8 @@ async def test_a_citizen_who_owns_one_of_everything_merges_whole(
         "notification_preference": 1,
         "followed_topic": 1,
         "election_voter": 1,
+        "poll_respondent": 1,
+        "poll_response": 1,
     }
     async with database.transaction() as session:
         assert await session.get(Citizen, source) is None

@@ -33,6 +33,7 @@ COMMANDS = [
     "request",
     "myrequests",
     "authorities",
+    "polls",
     "elections",
     "notifications",
     "profile",
