@@ -1,8 +1,8 @@
 """Public council elections: the election, its candidates, who voted, the ballots and
 the receipts.
 
-Who voted (``election_voter``) and what was voted (``ballot``, ``ballot_choice``) share
-no column: a ballot's key is random, and neither has a time. A receipt is stored only as
+Who voted (``election_voter``) and what was voted (``ballot``, with its choices) share no
+column: a ballot's key is random, and neither has a time. A receipt is stored only as
 the SHA-256 of its code (``election_receipt``), with nothing linking it to a voter or a
 ballot. At the count the lists are frozen on the election (``published_ballots``,
 ``published_receipts``) so that the open data serves the same bytes every time.
@@ -96,23 +96,16 @@ class ElectionVoter(Base):
 
 
 class Ballot(Base):
-    """What one voter chose, with a random key and no time."""
+    """What one voter chose, with a random key and no time: the candidates' ids,
+    ascending. One row: a ballot is written, counted and published whole."""
 
     __tablename__ = "ballot"
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     election_id: Mapped[int] = mapped_column(ForeignKey("election.id"))
+    choices: Mapped[list[int]] = mapped_column(JSON)
 
     __table_args__ = (Index("ix_ballot_election", "election_id"),)
-
-
-class BallotChoice(Base):
-    __tablename__ = "ballot_choice"
-
-    ballot_id: Mapped[str] = mapped_column(ForeignKey("ballot.id"), primary_key=True)
-    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidate.id"), primary_key=True)
-
-    __table_args__ = (Index("ix_ballot_choice_candidate", "candidate_id"),)
 
 
 class ElectionReceipt(Base):
@@ -126,7 +119,6 @@ class ElectionReceipt(Base):
 
 __all__ = [
     "Ballot",
-    "BallotChoice",
     "Candidate",
     "Election",
     "ElectionReceipt",

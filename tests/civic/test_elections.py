@@ -7,7 +7,9 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -20,7 +22,6 @@ from civic.organisation_demo import ensure_demo_organisations
 from storage.db import Database
 from storage.election_models import (
     Ballot,
-    BallotChoice,
     Election,
     ElectionReceipt,
     ElectionVoter,
@@ -80,9 +81,11 @@ async def _stored(database: Database) -> tuple[int, int, int, int]:
     async with database.transaction() as session:
         counts = [
             await session.scalar(select(func.count()).select_from(model))
-            for model in (ElectionVoter, Ballot, BallotChoice, ElectionReceipt)
+            for model in (ElectionVoter, Ballot, ElectionReceipt)
         ]
-    return tuple(int(count or 0) for count in counts)  # type: ignore[return-value]
+        choices = sum(len(chosen) for chosen in await session.scalars(select(Ballot.choices)))
+    voters, ballots, receipts = (int(count or 0) for count in counts)
+    return voters, ballots, choices, receipts
 
 
 async def _cast(
@@ -120,6 +123,50 @@ async def test_each_refused_ballot_says_why_and_stores_nothing(
         assert refused.value.code == reason
     assert await _stored(database) == (0, 0, 0, 0)
     assert other_id != election_id
+
+
+@dataclass
+class SentQueries:
+    """The queries asyncpg sent on a connection, as its query logger reports them."""
+
+    queries: list[str] = field(default_factory=list)
+
+    def record(self, logged: Any) -> None:
+        self.queries.append(logged.query)
+
+    def ours(self) -> list[str]:
+        # asyncpg asks the server about a type the first time a connection meets it.
+        return [q for q in self.queries if "pg_catalog" not in q and "jit" not in q]
+
+
+async def test_a_cast_is_one_statement_on_postgresql(
+    backend: str, database: Database, clock: FixedClock
+) -> None:
+    """On PostgreSQL, casting (every check, the voter, the ballot, its choices and the
+    receipt) is one statement on the wire, as signing a petition is; a refusal too."""
+    if backend != "postgresql":
+        pytest.skip("the one-statement path is PostgreSQL's")
+    now = clock.now()
+    election_id, candidates = await _election(database, now)
+    citizen = await _voter(database, now)
+    for choices, refusal in ((candidates[:2], None), ([], "no_choice")):
+        sent = SentQueries()
+        async with database.transaction() as session:
+            connection = (await session.connection()).sync_connection
+            assert connection is not None
+            raw = connection.connection.driver_connection
+            raw.add_query_logger(sent.record)
+            try:
+                cast = Elections(session).cast(election_id, citizen, choices, now + 2 * HOUR)
+                if refusal is None:
+                    assert (await cast).outcome is CastOutcome.CAST
+                else:
+                    with pytest.raises(ElectionError, match=refusal):
+                        await cast
+            finally:
+                raw.remove_query_logger(sent.record)
+        assert len(sent.ours()) == 1, sent.queries
+    assert await _stored(database) == (1, 1, 2, 1)
 
 
 async def test_one_ballot_per_citizen_with_a_receipt(database: Database, clock: FixedClock) -> None:
