@@ -119,12 +119,7 @@ class Elections:
     ) -> Election:
         if await self.session.get(Authority, authority_id) is None:
             raise ElectionError("unknown_authority")
-        if not 1 <= seats <= MAX_SEATS:
-            raise ElectionError("seats_out_of_range")
-        if max_choices < 1:
-            raise ElectionError("max_choices_out_of_range")
-        if closes_at <= opens_at:
-            raise ElectionError("closes_before_it_opens")
+        _check_terms(seats, max_choices, opens_at, closes_at)
         election = Election(
             authority_id=authority_id,
             title=check_length(title, TITLE_RULE),
@@ -136,6 +131,32 @@ class Elections:
             created_at=now,
         )
         self.session.add(election)
+        await self.session.flush()
+        return election
+
+    async def edit(
+        self,
+        election_id: int,
+        *,
+        title: str,
+        seats: int,
+        max_choices: int,
+        opens_at: datetime,
+        closes_at: datetime,
+        now: datetime,
+    ) -> Election:
+        """New terms, only before voting opens (the authority stays)."""
+        election = await self.session.get(Election, election_id, with_for_update=True)
+        if election is None:
+            raise ElectionError("not_found")
+        if phase(election, now) is not Phase.SCHEDULED:
+            raise ElectionError("already_open")
+        _check_terms(seats, max_choices, opens_at, closes_at)
+        election.title = check_length(title, TITLE_RULE)
+        election.seats = seats
+        election.max_choices = max_choices
+        election.opens_at = opens_at
+        election.closes_at = closes_at
         await self.session.flush()
         return election
 
@@ -365,6 +386,15 @@ class Elections:
         if election is None:
             raise ElectionError("not_found")
         return election
+
+
+def _check_terms(seats: int, max_choices: int, opens_at: datetime, closes_at: datetime) -> None:
+    if not 1 <= seats <= MAX_SEATS:
+        raise ElectionError("seats_out_of_range")
+    if max_choices < 1:
+        raise ElectionError("max_choices_out_of_range")
+    if closes_at <= opens_at:
+        raise ElectionError("closes_before_it_opens")
 
 
 async def merge_step(session: AsyncSession, source_id: int, target_id: int) -> None:

@@ -1,12 +1,14 @@
 """The council elections module's admin views: the elections, one with its candidates,
-results and seat allocation and the links to its published lists; creating one,
-nominating and withdrawing candidates, and counting it once its window has ended.
+results and seat allocation and the links to its published lists; creating one, editing
+its terms until voting opens, nominating and withdrawing candidates, and counting it once
+its window has ended.
 Everyone signed in reads; ``Permission.RUN_ELECTIONS`` (administrators) changes, for
 the authorities the official may see. Every change is one audit entry, with no ballot
 content and no voter."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -37,7 +39,7 @@ def _problem(context: AdminContext, code: str) -> str:
         "seats_out_of_range": t._("A public council has 1 to 35 seats."),
         "max_choices_out_of_range": t._("A ballot names at least one candidate."),
         "closes_before_it_opens": t._("Voting must close after it opens."),
-        "already_open": t._("Voting has begun: the candidates are fixed."),
+        "already_open": t._("Voting has begun: the terms and the candidates are fixed."),
         "unknown_organisation": t._("Choose the organisation from the list."),
         "organisation_not_verified": t._("Only a verified organisation nominates."),
         "organisation_has_a_candidate": t._("This organisation already has a candidate."),
@@ -103,9 +105,21 @@ async def _page(
             (place, names.get(int(place["candidate_id"]), "?")) for place in election.results or []
         ],
         organisations=organisations,
+        values={
+            "title": election.title,
+            "seats": str(election.seats),
+            "max_choices": str(election.max_choices),
+            "opens_at": _form_time(election.opens_at, context.texts.zone),
+            "closes_at": _form_time(election.closes_at, context.texts.zone),
+        },
         problem=_problem(context, problem) if problem else None,
         may_run=context.official.may(RUN, election.authority_id),
     )
+
+
+def _form_time(moment: datetime, zone: ZoneInfo) -> str:
+    """As a ``datetime-local`` field shows it, in Kyiv time."""
+    return moment.astimezone(zone).strftime("%Y-%m-%dT%H:%M")
 
 
 async def election_view(context: AdminContext) -> web.StreamResponse:
@@ -137,21 +151,40 @@ def _local(raw: str, zone: ZoneInfo) -> datetime:
     return datetime.fromisoformat(raw).replace(tzinfo=zone)
 
 
-async def create(context: AdminContext) -> web.StreamResponse:
+@dataclass(frozen=True)
+class PostedTerms:
+    title: str
+    seats: int
+    max_choices: int
+    opens_at: datetime
+    closes_at: datetime
+
+
+def _posted_terms(context: AdminContext) -> tuple[dict[str, str], PostedTerms | None]:
+    """The form's values (to show again) and the terms they make (None: a number or a
+    time the form could not have sent)."""
     form = posted(context.request)
-    values = {
-        name: form.get(name)
-        for name in ("authority_id", "title", "seats", "max_choices", "opens_at", "closes_at")
-    }
+    values = {name: form.get(name) for name in FORM_FIELDS}
     try:
-        authority_id, seats, max_choices = (
-            int(values["authority_id"]),
-            int(values["seats"]),
-            int(values["max_choices"]),
+        terms = PostedTerms(
+            title=values["title"],
+            seats=int(values["seats"]),
+            max_choices=int(values["max_choices"]),
+            opens_at=_local(values["opens_at"], context.texts.zone),
+            closes_at=_local(values["closes_at"], context.texts.zone),
         )
-        opens_at = _local(values["opens_at"], context.texts.zone)
-        closes_at = _local(values["closes_at"], context.texts.zone)
     except ValueError:
+        return values, None
+    return values, terms
+
+
+async def create(context: AdminContext) -> web.StreamResponse:
+    values, terms = _posted_terms(context)
+    try:
+        authority_id = int(values["authority_id"])
+    except ValueError:
+        terms = None
+    if terms is None:
         return await _new_page(context, values, "bad_time", http_status=400)
     if not context.official.may(RUN, authority_id):
         return await _new_page(context, values, "unknown_authority", http_status=400)
@@ -159,11 +192,11 @@ async def create(context: AdminContext) -> web.StreamResponse:
         async with context.database.transaction() as session:
             election = await Elections(session).create(
                 authority_id=authority_id,
-                title=values["title"],
-                seats=seats,
-                max_choices=max_choices,
-                opens_at=opens_at,
-                closes_at=closes_at,
+                title=terms.title,
+                seats=terms.seats,
+                max_choices=terms.max_choices,
+                opens_at=terms.opens_at,
+                closes_at=terms.closes_at,
                 now=context.now,
             )
             context.audit(
@@ -193,7 +226,7 @@ def _fields(election: Election) -> dict[str, Any]:
 
 
 async def _change(context: AdminContext, change: str) -> web.StreamResponse:
-    """Nominate, withdraw or count, checked and audited."""
+    """Edit the terms, nominate, withdraw or count, checked and audited."""
     election_id = context.int_param("id")
     form = posted(context.request)
     try:
@@ -203,7 +236,23 @@ async def _change(context: AdminContext, change: str) -> web.StreamResponse:
             if election is None or not context.official.sees_authority(election.authority_id):
                 raise web.HTTPNotFound()
             context.require(RUN, election.authority_id)
-            if change == "nominate":
+            before: dict[str, Any] | None = None
+            if change == "edit":
+                _values, terms = _posted_terms(context)
+                if terms is None:
+                    raise ValueError("bad terms")
+                before = _fields(election)
+                edited = await rules.edit(
+                    election_id,
+                    title=terms.title,
+                    seats=terms.seats,
+                    max_choices=terms.max_choices,
+                    opens_at=terms.opens_at,
+                    closes_at=terms.closes_at,
+                    now=context.now,
+                )
+                after: dict[str, Any] = _fields(edited)
+            elif change == "nominate":
                 candidate = await rules.nominate(
                     election_id,
                     int(form.get("organisation_id") or 0),
@@ -211,7 +260,7 @@ async def _change(context: AdminContext, change: str) -> web.StreamResponse:
                     form.get("biography"),
                     context.now,
                 )
-                after: dict[str, Any] = {
+                after = {
                     "candidate_id": candidate.id,
                     "name": candidate.name,
                     "organisation_id": candidate.organisation_id,
@@ -235,6 +284,7 @@ async def _change(context: AdminContext, change: str) -> web.StreamResponse:
                 action=f"election_{change}",
                 object_type="election",
                 object_id=election_id,
+                before=before,
                 after=after,
             )
     except ElectionError as error:
@@ -242,6 +292,10 @@ async def _change(context: AdminContext, change: str) -> web.StreamResponse:
     except (TextProblem, ValueError):
         return await _page(context, election_id, "text", http_status=400)
     return see_other(f"/admin/elections/{election_id}?done={change}")
+
+
+async def edit(context: AdminContext) -> web.StreamResponse:
+    return await _change(context, "edit")
 
 
 async def nominate(context: AdminContext) -> web.StreamResponse:
@@ -262,6 +316,7 @@ VIEWS = AdminViews(
         AdminRoute("GET", "/elections/new", new_form, RUN),
         AdminRoute("POST", "/elections/new", create, RUN),
         AdminRoute("GET", "/elections/{id}", election_view),
+        AdminRoute("POST", "/elections/{id}/edit", edit, RUN),
         AdminRoute("POST", "/elections/{id}/candidates", nominate, RUN),
         AdminRoute("POST", "/elections/{id}/withdraw", withdraw, RUN),
         AdminRoute("POST", "/elections/{id}/close", close, RUN),

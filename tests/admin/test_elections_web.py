@@ -89,3 +89,52 @@ async def test_an_analyst_reads_but_does_not_run_elections(
     assert (await analyst.client.get("/admin/elections/new")).status == 403
     assert (await analyst.post("/admin/elections/new", title="x")).status == 403
     assert await _audit(database) == []
+
+
+async def test_terms_are_edited_until_voting_opens(
+    client: Client, database: Database, clock: FixedClock
+) -> None:
+    """Before opening: title, seats, limit and window change, audited with before and
+    after; a window closing before it opens is refused with its reason; once voting has
+    opened the edit is refused and nothing changes."""
+    authority_id = await make_authority(database, clock.now())
+    admin = await sign_in_administrator(client, database, clock)
+    terms = {
+        "title": "Громадська рада при міській раді",
+        "seats": "3",
+        "max_choices": "2",
+        "opens_at": "2026-11-28T09:00",
+        "closes_at": "2026-11-28T21:00",
+    }
+    created = await admin.post("/admin/elections/new", authority_id=str(authority_id), **terms)
+    election_id = int(created.headers["Location"].split("/")[-1].split("?")[0])
+    page = await (await admin.client.get(f"/admin/elections/{election_id}")).text()
+    assert 'value="2026-11-28T09:00"' in page  # the form shows Kyiv time
+    edited = await admin.post(
+        f"/admin/elections/{election_id}/edit",
+        **{**terms, "title": "Громадська рада при обласній раді", "seats": "15"},
+    )
+    assert edited.status == 303
+    backwards = await admin.post(
+        f"/admin/elections/{election_id}/edit", **{**terms, "closes_at": "2026-11-28T08:00"}
+    )
+    assert backwards.status == 409
+    assert "Voting must close after it opens." in await backwards.text()
+    clock.at = clock.now().replace(day=28, hour=10)
+    client.session.cookie_jar.clear()
+    admin = await sign_in_administrator(client, database, clock, "second@example.org")
+    late = await admin.post(f"/admin/elections/{election_id}/edit", **terms)
+    assert late.status == 409
+    assert "Voting has begun" in await late.text()
+    async with database.transaction() as session:
+        election = await session.get(Election, election_id)
+        assert election is not None
+        assert (election.title, election.seats) == ("Громадська рада при обласній раді", 15)
+        entries = (
+            await session.scalars(select(AuditEntry).where(AuditEntry.action == "election_edit"))
+        ).all()
+    assert len(entries) == 1
+    assert entries[0].before is not None
+    assert entries[0].before["seats"] == 3
+    assert entries[0].after is not None
+    assert entries[0].after["seats"] == 15
