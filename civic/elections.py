@@ -31,6 +31,7 @@ from civic.ballot_lists import (
     receipt_hash,
     shuffled_ballots,
 )
+from civic.candidate_photos import MEDIA_TYPE, PhotoProblem, prepared_photo
 from civic.citizens import meets_verification
 from civic.council_seats import Contender, allocate, count_votes
 from civic.fan_outs import owe_fan_out
@@ -38,6 +39,7 @@ from civic.text import LengthRule, check_length
 from storage.election_models import (
     Ballot,
     Candidate,
+    CandidatePhoto,
     Election,
     ElectionReceipt,
     ElectionVoter,
@@ -191,6 +193,48 @@ class Elections:
         self.session.add(candidate)
         await self.session.flush()
         return candidate
+
+    async def set_photo(
+        self, election_id: int, candidate_id: int, upload: bytes, now: datetime
+    ) -> CandidatePhoto:
+        """A candidate's photo (checked, shrunk, stripped of metadata), before voting
+        opens; it replaces the one before."""
+        election = await self._get(election_id)
+        if phase(election, now) is not Phase.SCHEDULED:
+            raise ElectionError("already_open")
+        candidate = await self.session.get(Candidate, candidate_id)
+        if candidate is None or candidate.election_id != election_id:
+            raise ElectionError("unknown_candidate")
+        try:
+            content = prepared_photo(upload)
+        except PhotoProblem as problem:
+            raise ElectionError(f"photo_{problem.code}") from problem
+        photo = await self.session.get(CandidatePhoto, candidate_id)
+        if photo is None:
+            photo = CandidatePhoto(candidate_id=candidate_id)
+            self.session.add(photo)
+        photo.media_type = MEDIA_TYPE
+        photo.content = content
+        photo.updated_at = now
+        await self.session.flush()
+        return photo
+
+    async def photo(self, election_id: int, candidate_id: int) -> CandidatePhoto | None:
+        """A candidate's photo, only under the election they stand in."""
+        candidate = await self.session.get(Candidate, candidate_id)
+        if candidate is None or candidate.election_id != election_id:
+            return None
+        return await self.session.get(CandidatePhoto, candidate_id)
+
+    async def with_photos(self, election_id: int) -> set[int]:
+        """The ids of the election's candidates who have a photo."""
+        return set(
+            await self.session.scalars(
+                select(CandidatePhoto.candidate_id)
+                .join(Candidate, Candidate.id == CandidatePhoto.candidate_id)
+                .where(Candidate.election_id == election_id)
+            )
+        )
 
     async def withdraw(self, candidate_id: int, now: datetime) -> Candidate:
         """A candidate out of the race until the count; ballots cast for them before stay

@@ -39,3 +39,12 @@ class CastBallot(Payload, prefix="ec"):
 @dataclass(frozen=True)
 class CheckReceipt(Payload, prefix="ek"):
     election_id: Id
+
+
+@dataclass(frozen=True)
+class ShowCandidate(Payload, prefix="ep"):
+    """A candidate's photo and whole biography, from a page of the election."""
+
+    election_id: Id
+    candidate_id: Id
+    page: Index

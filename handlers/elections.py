@@ -25,11 +25,12 @@ from handlers.election_payloads import (
     ElectionList,
     OpenElection,
     ReviewBallot,
+    ShowCandidate,
     ToggleCandidate,
 )
 from handlers.flows import Flow, Gathered
 from handlers.outbox import NoticeRenderer
-from handlers.replies import Button, Reply
+from handlers.replies import Button, Image, Reply
 from handlers.router import Router
 from handlers.texts import Texts
 from handlers.verification import ask_for_phone
@@ -119,6 +120,7 @@ async def show_election(ctx: Context, press: OpenElection) -> None:
     if current is Phase.OPEN and not await rules.has_voted(election.id, ctx.citizen.id):
         BALLOT.go(ctx.state, Step.CHOOSING, Choices(election_id=election.id, chosen=chosen))
     standing = await rules.candidates(election.id)
+    photos = await rules.with_photos(election.id)
     pages = max(1, -(-len(standing) // PAGE_SIZE))
     page = min(press.page, pages - 1)
     lines = [
@@ -142,9 +144,15 @@ async def show_election(ctx: Context, press: OpenElection) -> None:
         biography = candidate.biography[:BIOGRAPHY_SHOWN]
         withdrawn = " " + t._("(withdrawn)") if candidate.withdrawn_at else ""
         lines.append(f"\n{mark}{candidate.name}{withdrawn} — {organisation.name}\n{biography}")
+        row: list[Button] = []
         if BALLOT.step(ctx.state) is Step.CHOOSING and candidate.withdrawn_at is None:
             label = ("✅ " if candidate.id in chosen else "▫️ ") + candidate.name[:50]
-            rows.append([Button(label, ToggleCandidate(election.id, candidate.id, page))])
+            row.append(Button(label, ToggleCandidate(election.id, candidate.id, page)))
+        if candidate.id in photos:
+            about = ShowCandidate(election.id, candidate.id, page)
+            row.append(Button(t._("📷 {name}").format(name=candidate.name[:40]), about))
+        if row:
+            rows.append(row)
     if pages > 1:
         lines.append(t._("Page {page} of {pages}").format(page=page + 1, pages=pages))
         nav = []
@@ -158,6 +166,29 @@ async def show_election(ctx: Context, press: OpenElection) -> None:
     rows.append([Button(t._("🔎 Check a receipt"), CheckReceipt(election.id))])
     rows.append([Button(t._("🗳 Open elections"), OPEN_ELECTIONS), back_to_menu(t)])
     ctx.reply("\n".join(lines), rows)
+
+
+@router.button(ShowCandidate)
+async def show_candidate(ctx: Context, press: ShowCandidate) -> None:
+    """A candidate's photo with their name, organisation and whole biography; the ids
+    are checked to belong together (a forged pair shows the election instead)."""
+    t = ctx.t
+    rules = Elections(ctx.session)
+    found = [
+        (candidate, organisation)
+        for candidate, organisation in await rules.candidates(press.election_id)
+        if candidate.id == press.candidate_id
+    ]
+    photo = await rules.photo(press.election_id, press.candidate_id)
+    if not found:
+        await show_election(ctx, OpenElection(press.election_id, press.page))
+        return
+    candidate, organisation = found[0]
+    withdrawn = " " + t._("(withdrawn)") if candidate.withdrawn_at else ""
+    text = f"{candidate.name}{withdrawn} — {organisation.name}\n\n{candidate.biography}".strip()
+    back = [[Button(t._("⬅️ Back"), OpenElection(press.election_id, press.page))]]
+    image = None if photo is None else Image(photo.content, text, jpeg=True)
+    ctx.reply(t._("📷 The candidate:") if image else text, back, image=image)
 
 
 @router.button(ToggleCandidate)

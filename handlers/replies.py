@@ -42,10 +42,16 @@ class Button:
 
 @dataclass(frozen=True, slots=True)
 class Image:
-    """A picture and the text that stands for it where pictures cannot be shown."""
+    """A picture (PNG, or JPEG where ``jpeg``) and the text that stands for it where
+    pictures cannot be shown."""
 
     png: bytes
     alt_text: str
+    jpeg: bool = False
+
+    @property
+    def filename(self) -> str:
+        return "image.jpg" if self.jpeg else "image.png"
 
 
 @dataclass(frozen=True, slots=True)

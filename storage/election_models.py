@@ -19,6 +19,7 @@ from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
     Index,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -83,6 +84,18 @@ class Candidate(Base):
     )
 
 
+class CandidatePhoto(Base):
+    """A candidate's photo as published: re-encoded by us (``civic.candidate_photos``),
+    so it carries no metadata from the camera."""
+
+    __tablename__ = "candidate_photo"
+
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidate.id"), primary_key=True)
+    media_type: Mapped[str] = mapped_column(String(32))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    updated_at: Mapped[datetime]
+
+
 class ElectionVoter(Base):
     """That a citizen voted in an election: one row, so one ballot, however many
     messengers or taps. No time, nothing that points at the ballot."""
@@ -120,6 +133,7 @@ class ElectionReceipt(Base):
 __all__ = [
     "Ballot",
     "Candidate",
+    "CandidatePhoto",
     "Election",
     "ElectionReceipt",
     "ElectionVoter",

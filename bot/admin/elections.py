@@ -46,6 +46,9 @@ def _problem(context: AdminContext, code: str) -> str:
         "already_counted": t._("The ballots are already counted."),
         "still_open": t._("Voting has not closed yet."),
         "unknown_candidate": t._("No such candidate."),
+        "photo_too_large": t._("The photo is larger than 5 MB."),
+        "photo_not_an_image": t._("The photo must be a JPEG or PNG picture."),
+        "photo_too_many_pixels": t._("The photo has too many pixels (40 million at most)."),
         "bad_time": t._("Write the dates and times as the form shows them."),
         "text": t._("A text is too short or too long."),
     }
@@ -93,6 +96,7 @@ async def _page(
             )
         ).all()
         authority = await session.get(Authority, election.authority_id)
+        photos = await rules.with_photos(election_id)
     names = {candidate.id: candidate.name for candidate, _organisation in candidates}
     return context.render(
         "election.html",
@@ -101,6 +105,7 @@ async def _page(
         authority=authority,
         status=phase(election, context.now).value,
         candidates=candidates,
+        photos=photos,
         results=[
             (place, names.get(int(place["candidate_id"]), "?")) for place in election.results or []
         ],
@@ -226,7 +231,8 @@ def _fields(election: Election) -> dict[str, Any]:
 
 
 async def _change(context: AdminContext, change: str) -> web.StreamResponse:
-    """Edit the terms, nominate, withdraw or count, checked and audited."""
+    """Edit the terms, nominate (with a photo or not), set a photo, withdraw or count,
+    checked and audited."""
     election_id = context.int_param("id")
     form = posted(context.request)
     try:
@@ -265,6 +271,17 @@ async def _change(context: AdminContext, change: str) -> web.StreamResponse:
                     "name": candidate.name,
                     "organisation_id": candidate.organisation_id,
                 }
+                upload = _uploaded_photo(context)
+                if upload is not None:
+                    await rules.set_photo(election_id, candidate.id, upload, context.now)
+                    after["photo"] = True
+            elif change == "photo":
+                candidate_id = int(form.get("candidate_id") or 0)
+                upload = _uploaded_photo(context)
+                if upload is None:
+                    raise ElectionError("photo_not_an_image")
+                photo = await rules.set_photo(election_id, candidate_id, upload, context.now)
+                after = {"candidate_id": candidate_id, "photo_bytes": len(photo.content)}
             elif change == "withdraw":
                 candidate_id = int(form.get("candidate_id") or 0)
                 standing = {c.id for c, _o in await rules.candidates(election_id)}
@@ -298,6 +315,15 @@ async def edit(context: AdminContext) -> web.StreamResponse:
     return await _change(context, "edit")
 
 
+def _uploaded_photo(context: AdminContext) -> bytes | None:
+    files = posted(context.request).files.get("photo", [])
+    return files[0].content if files else None
+
+
+async def photo(context: AdminContext) -> web.StreamResponse:
+    return await _change(context, "photo")
+
+
 async def nominate(context: AdminContext) -> web.StreamResponse:
     return await _change(context, "nominate")
 
@@ -319,6 +345,7 @@ VIEWS = AdminViews(
         AdminRoute("POST", "/elections/{id}/edit", edit, RUN),
         AdminRoute("POST", "/elections/{id}/candidates", nominate, RUN),
         AdminRoute("POST", "/elections/{id}/withdraw", withdraw, RUN),
+        AdminRoute("POST", "/elections/{id}/photo", photo, RUN),
         AdminRoute("POST", "/elections/{id}/close", close, RUN),
     ),
     nav=(NavEntry("/admin/elections", lambda t: t._("Elections")),),

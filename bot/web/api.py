@@ -35,10 +35,12 @@ from pydantic import BaseModel
 
 from bot.web import openapi
 from bot.web.keys import CLOCK_KEY, DATABASE_KEY, PUBLIC_URL_KEY
-from bot.web.routes import API_PREFIX, MAX_ID, ApiCall, ApiRoute, BadRequest
+from bot.web.routes import API_PREFIX, MAX_ID, ApiCall, ApiRoute, BadRequest, BinaryBody
 
 NO_STORE = "no-store"
 DOCUMENT_CACHE = "public, max-age=300"
+# A file (a candidate's photo) changes rarely and only before an election opens.
+FILE_CACHE = "public, max-age=300"
 
 _DECIMAL = re.compile(r"[0-9]{1,19}")
 _ERROR_CODES = {
@@ -130,6 +132,12 @@ def serve(route: ApiRoute) -> Handler:
         body: BaseModel | None = await route.handler(call)
         if body is None:
             return error_response(404, "not_found", route.not_found)
+        if isinstance(body, BinaryBody):
+            return web.Response(
+                body=body.content,
+                content_type=body.media_type,
+                headers={"Cache-Control": FILE_CACHE, "X-Content-Type-Options": "nosniff"},
+            )
         return _json(body.model_dump_json().encode("utf-8"))
 
     handle.__doc__ = f"``GET {route.full_path}``: {route.summary}."

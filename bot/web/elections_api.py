@@ -19,6 +19,7 @@ from bot.web.routes import (
     ApiCall,
     ApiRoute,
     ApiTag,
+    BinaryBody,
     id_parameter,
     limit_parameter,
 )
@@ -42,6 +43,11 @@ class Candidate(BaseModel):
     name: str
     organisation: CandidateOrganisation
     withdrawn: bool
+    photo_url: str | None = Field(
+        default=None,
+        description="The candidate's photo (JPEG), when there is one.",
+        json_schema_extra={"format": "uri"},
+    )
 
 
 class Result(BaseModel):
@@ -103,12 +109,16 @@ class ReceiptFound(BaseModel):
 
 
 async def _election(call: ApiCall, row: ElectionRow, rules: Elections) -> Election:
+    photos = await rules.with_photos(row.id)
     candidates = [
         Candidate(
             id=candidate.id,
             name=candidate.name,
             organisation=CandidateOrganisation(id=organisation.id, name=organisation.name),
             withdrawn=candidate.withdrawn_at is not None,
+            photo_url=call.public_link(f"/elections/{row.id}/candidates/{candidate.id}/photo")
+            if candidate.id in photos
+            else None,
         )
         for candidate, organisation in await rules.candidates(row.id)
     ]
@@ -208,6 +218,16 @@ async def receipt(call: ApiCall) -> ReceiptFound | None:
     return ReceiptFound(counted=True) if counted else None
 
 
+async def candidate_photo(call: ApiCall) -> BinaryBody | None:
+    assert call.id is not None
+    raw = call.request.match_info["candidate_id"]
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
+        return None
+    async with call.database.reading() as session:
+        photo = await Elections(session).photo(call.id, int(raw))
+    return None if photo is None else BinaryBody(content=photo.content, media_type=photo.media_type)
+
+
 _POSITION = id_parameter("cursor", "How many items of the list were read already.")
 ROUTES = (
     ApiRoute(
@@ -258,6 +278,19 @@ ROUTES = (
         query=(_POSITION, limit_parameter()),
         id_description="The election's id.",
         not_found="No counted election has this id.",
+    ),
+    ApiRoute(
+        path="/elections/{id}/candidates/{candidate_id}/photo",
+        operation_id="getCandidatePhoto",
+        tag=TAG,
+        summary="A candidate's photo",
+        description="The JPEG the election's organisers published, without its metadata.",
+        response=BinaryBody,
+        handler=candidate_photo,
+        id_description="The election's id.",
+        not_found="No such candidate of this election, or no photo.",
+        text_path=(("candidate_id", "The candidate's id."),),
+        media_types=("image/jpeg",),
     ),
     ApiRoute(
         path="/elections/{id}/receipts/{code}",

@@ -131,7 +131,14 @@ def _operation(route: ApiRoute) -> dict[str, Any]:
                 "Access-Control-Allow-Origin": _CORS_HEADER,
                 "Cache-Control": _NO_STORE_HEADER,
             },
-            "content": _json_content(_ref(route.response)),
+            "content": (
+                {
+                    media: {"schema": {"type": "string", "format": "binary"}}
+                    for media in route.media_types
+                }
+                if route.media_types
+                else _json_content(_ref(route.response))
+            ),
         }
     }
     if route.query:
@@ -213,7 +220,9 @@ def build_document(routes: Sequence[ApiRoute]) -> dict[str, Any]:
         "tags": [{"name": tag.name, "description": tag.description} for tag in tags.values()],
         "paths": paths,
         "components": {
-            "schemas": component_schemas([*(route.response for route in routes), Error, Health]),
+            "schemas": component_schemas(
+                [*(route.response for route in routes if not route.media_types), Error, Health]
+            ),
             "responses": {
                 "BadRequest": {
                     "description": (

@@ -38,6 +38,13 @@ class BadRequest(Exception):
         self.message = message
 
 
+class BinaryBody(BaseModel):
+    """A route's answer that is a file (a candidate's photo), not JSON."""
+
+    content: bytes
+    media_type: str
+
+
 @dataclass(frozen=True, slots=True)
 class Parameter:
     """A query parameter: its documentation (a JSON Schema) and how a value is read."""
@@ -107,6 +114,10 @@ class ApiCall:
         """This request's public URL with ``cursor`` moved to the last id of its page."""
         return str(self.public().update_query({"cursor": str(last_id)}))
 
+    def public_link(self, path: str) -> str:
+        """An absolute URL of another path of this API, as the public sees it."""
+        return str(self.public().with_path(API_PREFIX + path).with_query(None))
+
     def public(self) -> URL:
         """The request's URL as the public sees it: under VZ_PUBLIC_URL when that is set."""
         if self.public_url is None:
@@ -134,6 +145,9 @@ class ApiRoute:
     # Further path parts read as text, (name, description): ``/elections/{id}/receipts/
     # {code}``; the handler reads ``call.request.match_info[name]``.
     text_path: Sequence[tuple[str, str]] = ()
+    # A file route: its handler answers a ``BinaryBody`` of one of these media types,
+    # served as such (not JSON) and documented so.
+    media_types: Sequence[str] = ()
 
     @property
     def full_path(self) -> str:

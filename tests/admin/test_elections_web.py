@@ -5,17 +5,22 @@ ballots or voters; an analyst reads but changes nothing."""
 
 from __future__ import annotations
 
+import io
 import re
 
+from aiohttp import FormData
+from PIL import Image
 from sqlalchemy import select
 
 from civic.clock import FixedClock
+from civic.elections import Elections
 from civic.organisation_demo import ensure_demo_organisations
 from storage.db import Database
 from storage.election_models import Candidate, Election
 from storage.official_models import AuditEntry, OfficialRole
 from tests.admin.conftest import Client, make_official, sign_in, sign_in_administrator
 from tests.helpers import make_authority
+from tests.photo_support import camera_jpeg, small_png
 
 
 async def _audit(database: Database) -> list[tuple[str, dict[str, object] | None]]:
@@ -138,3 +143,73 @@ async def test_terms_are_edited_until_voting_opens(
     assert entries[0].before["seats"] == 3
     assert entries[0].after is not None
     assert entries[0].after["seats"] == 15
+
+
+async def test_photos_are_uploaded_shown_and_published(
+    client: Client, database: Database, clock: FixedClock
+) -> None:
+    """A candidate nominated with a photo and another given one later: the page shows
+    them, the open data links each and serves a JPEG without the camera's metadata; a
+    file that is no picture is refused with its reason and changes nothing."""
+    authority_id = await make_authority(database, clock.now())
+    async with database.transaction() as session:
+        organisations, _added = await ensure_demo_organisations(session, clock.now())
+    admin = await sign_in_administrator(client, database, clock)
+    created = await admin.post(
+        "/admin/elections/new",
+        authority_id=str(authority_id),
+        title="Громадська рада при міській раді",
+        seats="3",
+        max_choices="2",
+        opens_at="2026-11-28T09:00",
+        closes_at="2026-11-28T21:00",
+    )
+    election_id = int(created.headers["Location"].split("/")[-1].split("?")[0])
+    path = f"/admin/elections/{election_id}"
+    for number, organisation in enumerate(organisations[:2]):
+        form = FormData()
+        form.add_field("csrf_token", admin.csrf)
+        form.add_field("organisation_id", str(organisation.id))
+        form.add_field("name", f"Кандидатка {number}")
+        form.add_field("biography", "")
+        if number == 0:
+            form.add_field("photo", camera_jpeg(), filename="me.jpg", content_type="image/jpeg")
+        sent = await client.post(f"{path}/candidates", data=form, allow_redirects=False)
+        assert sent.status == 303, await sent.text()
+    async with database.transaction() as session:
+        standing = [c.id for c, _o in await Elections(session).candidates(election_id)]
+
+    async def upload(content: bytes, filename: str) -> int:
+        form = FormData()
+        form.add_field("csrf_token", admin.csrf)
+        form.add_field("candidate_id", str(standing[1]))
+        form.add_field("photo", content, filename=filename, content_type="image/png")
+        response = await client.post(f"{path}/photo", data=form, allow_redirects=False)
+        if response.status != 303:
+            assert "must be a JPEG or PNG picture" in await response.text()
+        return response.status
+
+    assert await upload(b"%PDF-1.7 not a picture", "cv.png") == 409
+    assert await upload(small_png(), "face.png") == 303
+    page = await (await client.get(path)).text()
+    assert page.count(f'src="/api/v1/elections/{election_id}/candidates/') == 2
+    published = await (await client.get(f"/api/v1/elections/{election_id}")).json()
+    links = [candidate["photo_url"] for candidate in published["candidates"]]
+    assert all(
+        link.endswith(f"/candidates/{c}/photo") for link, c in zip(links, standing, strict=True)
+    )
+    photo = await client.get(f"/api/v1/elections/{election_id}/candidates/{standing[0]}/photo")
+    assert photo.status == 200
+    assert photo.headers["Content-Type"] == "image/jpeg"
+    picture = Image.open(io.BytesIO(await photo.read()))
+    assert picture.size == (800, 600)
+    assert dict(picture.getexif()) == {}
+    elsewhere = f"/api/v1/elections/{election_id + 1}/candidates/{standing[0]}/photo"
+    assert (await client.get(elsewhere)).status == 404
+    actions = [action for action, _after in await _audit(database)]
+    assert actions == [
+        "election_create",
+        "election_nominate",
+        "election_nominate",
+        "election_photo",
+    ]

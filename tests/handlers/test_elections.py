@@ -15,9 +15,10 @@ from civic.elections import Elections
 from civic.organisation_demo import ensure_demo_organisations
 from handlers.core import ConversationCore
 from storage.db import Database
-from storage.election_models import Ballot, ElectionVoter
+from storage.election_models import Ballot, Election, ElectionVoter
 from tests.helpers import make_authority
 from tests.personas import Persona
+from tests.photo_support import small_png
 
 PHONE = "+380671234500"
 HOUR = timedelta(hours=1)
@@ -128,3 +129,33 @@ async def test_more_than_allowed_is_refused_and_a_forged_candidate_stores_nothin
     refused = await taras.press(f"ec:{election_id}")
     assert any("does not stand in this election" in reply.text for reply in refused)
     assert await _counts(database) == (0, 0)
+
+
+async def test_a_candidates_photo_is_shown_with_the_whole_biography(
+    core: ConversationCore, database: Database, clock: FixedClock
+) -> None:
+    """A candidate with a photo has a 📷 button beside their choice: it shows the JPEG
+    with the name, organisation and biography as its text; a forged pair (another
+    election's candidate) shows the election instead of anyone's photo."""
+    election_id, candidates = await _open_election(database, clock)
+    _other_id, others = await _open_election(database, clock)
+    async with database.transaction() as session:
+        election = await session.get(Election, election_id)
+        assert election is not None
+        before_opening = election.opens_at - timedelta(minutes=1)
+        await Elections(session).set_photo(election_id, candidates[0], small_png(), before_opening)
+    ira = Persona(core, channel="telegram", user_id="803", language_code="en")
+    await ira.say("/start")
+    await ira.say(f"/start election_{election_id}")
+    photo_buttons = [b.label for b in ira.last.choices if b.label.startswith("📷")]
+    assert photo_buttons == ["📷 Anna Bila"]
+    await ira.press(ira.payload_of("📷 Anna Bila"))
+    image = ira.last.image
+    assert image is not None
+    assert image.jpeg
+    assert image.png.startswith(b"\xff\xd8")  # a JPEG
+    assert "Anna Bila — ГО «Прозорий Житомир»" in image.alt_text
+    assert "Bio." in image.alt_text
+    await ira.press(f"ep:{election_id}:{others[0]}:0")
+    assert ira.last.image is None
+    assert "Anna Bila" in ira.last.text  # the election's page again

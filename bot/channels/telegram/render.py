@@ -42,7 +42,7 @@ from aiogram.types import (
     ReplyKeyboardRemove,
 )
 
-from handlers.replies import Button, Document, Reply
+from handlers.replies import Button, Document, Image, Reply
 
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
@@ -139,7 +139,7 @@ class _Draft:
     """A message to be, before it becomes a Bot API call."""
 
     text: str
-    photo: bytes | None = None
+    photo: Image | None = None
     document: Document | None = None
     markup: Markup | None = None
     inline_after: InlineKeyboardMarkup | None = None
@@ -150,7 +150,7 @@ def _drafts(reply: Reply, edit_message_id: int | None) -> list[_Draft]:
     drafts = [_Draft(part) for part in split_text(reply.text)]
     if reply.image is not None:
         caption, rest = split_once(reply.image.alt_text.strip(), MAX_CAPTION)
-        drafts.append(_Draft(caption, photo=reply.image.png))
+        drafts.append(_Draft(caption, photo=reply.image))
         drafts += [_Draft(part) for part in split_text(rest)]
     inline = inline_keyboard(reply.buttons)
     if inline is not None and drafts:
@@ -192,7 +192,7 @@ def _step(chat_id: int, draft: _Draft) -> Step:
         upload = BufferedInputFile(draft.document.content, filename=draft.document.filename)
         return Step(SendDocument(chat_id=chat_id, document=upload))
     if draft.photo is not None:
-        photo = BufferedInputFile(draft.photo, filename="image.png")
+        photo = BufferedInputFile(draft.photo.png, filename=draft.photo.filename)
         call: SendMessage | SendPhoto | EditMessageText = SendPhoto(
             chat_id=chat_id,
             photo=photo,
