@@ -37,7 +37,9 @@ from handlers.verification import ask_for_phone
 from storage.election_models import Election
 from storage.models import Notice
 
-router = Router("elections")
+router = Router(
+    "elections", intro=lambda t: t._("vote for members of public councils"), intro_order=35
+)
 OPEN_ELECTIONS = ElectionList()
 router.menu_entry(30, lambda t: t._("🗳 Public council elections"), OPEN_ELECTIONS)
 PAGE_SIZE = 5
