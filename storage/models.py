@@ -114,6 +114,10 @@ class Authority(Base):
     petition_threshold: Mapped[int] = mapped_column(Integer)
     petition_period_months: Mapped[int | None] = mapped_column(Integer)
     petition_period_days: Mapped[int | None] = mapped_column(Integer)
+    # E-consultations: the shortest comment period and the days after closing by which
+    # the report is due; None for the defaults (civic.consultations).
+    consultation_min_days: Mapped[int | None] = mapped_column(Integer)
+    consultation_report_days: Mapped[int | None] = mapped_column(Integer)
     search_text: Mapped[str] = mapped_column(Text, default="")
     # Contacts (the platform's directory). The e-mail is where requests for information go.
     address: Mapped[str | None] = mapped_column(String(500))
@@ -437,6 +441,7 @@ __all__ = [
 
 # The officials' tables live in their own module but in this metadata: every user of
 # ``Base.metadata`` (migrations, the schema check, tests) sees the whole schema.
+from storage import consultation_models as _consultation_models  # noqa: E402, F401
 from storage import election_models as _election_models  # noqa: E402, F401
 from storage import official_models as _official_models  # noqa: E402, F401
 from storage import organisation_models as _organisation_models  # noqa: E402, F401
