@@ -68,11 +68,16 @@ class ConsultationError(Exception):
         self.code = code
 
 
-class Phase(enum.StrEnum):
+class ConsultationPhase(enum.StrEnum):
+    """A consultation's status, as the open data names it."""
+
     SCHEDULED = "scheduled"
     OPEN = "open"
     CLOSED = "closed"
     REPORTED = "reported"
+
+
+Phase = ConsultationPhase  # the short name the module's callers use
 
 
 def phase(consultation: Consultation, now: datetime) -> Phase:

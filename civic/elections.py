@@ -67,10 +67,15 @@ class ElectionError(Exception):
         self.code = code
 
 
-class Phase(enum.StrEnum):
+class ElectionPhase(enum.StrEnum):
+    """An election's status, as the open data names it."""
+
     SCHEDULED = "scheduled"
     OPEN = "open"
     CLOSED = "closed"
+
+
+Phase = ElectionPhase  # the short name the module's callers use
 
 
 def phase(election: Election, now: datetime) -> Phase:

@@ -65,10 +65,15 @@ class PollError(Exception):
         self.code = code
 
 
-class Phase(enum.StrEnum):
+class PollPhase(enum.StrEnum):
+    """A poll's status, as the open data names it."""
+
     SCHEDULED = "scheduled"
     OPEN = "open"
     CLOSED = "closed"
+
+
+Phase = PollPhase  # the short name the module's callers use
 
 
 def phase(poll: Poll, now: datetime) -> Phase:

@@ -57,7 +57,14 @@ def test_migrate_then_seed_demo_twice(tmp_path: Path) -> None:
     assert first.returncode == 0, first.stderr
     added = {
         what: re.search(rf"(\d+) {what}\b", first.stdout)
-        for what in ("authorities", "organisations", "petitions", "polls", "elections")
+        for what in (
+            "authorities",
+            "organisations",
+            "petitions",
+            "polls",
+            "elections",
+            "consultations",
+        )
     }
     assert all(found is not None for found in added.values()), first.stdout
     counts = {what: int(found.group(1)) for what, found in added.items() if found}
@@ -66,10 +73,14 @@ def test_migrate_then_seed_demo_twice(tmp_path: Path) -> None:
     assert counts["petitions"] >= 3
     assert counts["polls"] == 1
     assert counts["elections"] == 1
+    assert counts["consultations"] == 1
 
     second = run_cli("seed-demo", env=env, cwd=tmp_path)
     assert second.returncode == 0, second.stderr
-    nothing = "0 authorities, 0 organisations, 0 petitions, 0 polls and 0 elections added"
+    nothing = (
+        "0 authorities, 0 organisations, 0 petitions, 0 polls, 0 elections and "
+        "0 consultations added"
+    )
     assert nothing in second.stdout
     assert "Traceback" not in first.stderr + second.stderr
 

@@ -4,6 +4,7 @@ and one line here (see ``bot.modules.contract``)."""
 from __future__ import annotations
 
 from bot.modules import (
+    consultations,
     core,
     directory,
     elections,
@@ -25,6 +26,7 @@ MODULES: tuple[Module, ...] = (
     information_requests.MODULE,
     polls.MODULE,
     elections.MODULE,
+    consultations.MODULE,
     profile.MODULE,
     notifications.MODULE,
 )

@@ -31,7 +31,7 @@ def test_demo_runs_on_the_embedded_default(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert f"http://127.0.0.1:{port}/api/v1/petitions" in result.stdout
-    assert "3 petitions, 1 polls and 1 elections added" in result.stdout
+    assert "3 petitions, 1 polls, 1 elections and 1 consultations added" in result.stdout
     assert (tmp_path / "var" / "vzayemodiia.sqlite3").exists()
     secret = tmp_path / "var" / "secret_key"
     assert secret.stat().st_mode & 0o077 == 0, "the demo's secret key is readable by others"

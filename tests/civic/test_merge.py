@@ -12,6 +12,8 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from civic.clock import FixedClock
+from civic.consultations import Consultations, ConsultationTerms
+from civic.draft_sections import DraftSection
 from civic.elections import Elections
 from civic.information_requests import InformationRequests, RequestDraft
 from civic.outbox import owe_notice
@@ -19,6 +21,13 @@ from civic.petitions import PetitionDraft, Petitions
 from civic.polls import Polls, PollTerms
 from civic.preferences import Preferences
 from handlers.core import ConversationCore
+from storage.consultation_models import (
+    CommentFlag,
+    CommentKind,
+    ConsultationComment,
+    ConsultationStance,
+    Stance,
+)
 from storage.db import Database
 from storage.election_models import ElectionVoter
 from storage.models import (
@@ -51,6 +60,9 @@ CITIZEN_COLUMNS = {
     ("election_voter", "citizen_id"),
     ("poll_respondent", "citizen_id"),
     ("poll_response", "citizen_id"),
+    ("consultation_stance", "citizen_id"),
+    ("consultation_comment", "citizen_id"),
+    ("consultation_flag", "citizen_id"),
 }
 
 
@@ -113,6 +125,32 @@ async def _owns_one_of_everything(database: Database, clock: FixedClock, citizen
         session.add(
             PollResponse(id="merge-test", poll_id=poll.id, citizen_id=citizen_id, answered_at=now)
         )
+        # A stance, a comment and a flag on a consultation open now.
+        consultation = await Consultations(session).create(
+            ConsultationTerms(
+                authority_id=authority_id,
+                title="Консультація для злиття",
+                summary="Проєкт рішення для перевірки злиття.",
+                affected="Мешканці громади та підприємства.",
+                opens_at=now,
+                closes_at=now + timedelta(days=20),
+            ),
+            [DraftSection("Стаття 1", "Текст.")],
+            now,
+        )
+        consultations = Consultations(session)
+        await consultations.set_stance(consultation.id, citizen_id, 1, Stance.SUPPORT, now)
+        own = await consultations.comment(
+            consultation.id, citizen_id, 1, CommentKind.COMMENT, "Мій коментар.", now
+        )
+        other = Citizen(created_at=now)
+        session.add(other)
+        await session.flush()
+        theirs = await consultations.comment(
+            consultation.id, other.id, 1, CommentKind.COMMENT, "Чужий коментар.", now
+        )
+        await consultations.flag(theirs.id, citizen_id, "спам", now)
+        assert own.citizen_id == citizen_id
 
 
 async def _owned_by(database: Database, citizen_id: int) -> dict[str, int]:
@@ -129,6 +167,9 @@ async def _owned_by(database: Database, citizen_id: int) -> dict[str, int]:
             (ElectionVoter, ElectionVoter.citizen_id),
             (PollRespondent, PollRespondent.citizen_id),
             (PollResponse, PollResponse.citizen_id),
+            (ConsultationStance, ConsultationStance.citizen_id),
+            (ConsultationComment, ConsultationComment.citizen_id),
+            (CommentFlag, CommentFlag.citizen_id),
         ):
             statement = select(func.count()).select_from(model).where(column == citizen_id)
             counts[model.__tablename__] = int((await session.execute(statement)).scalar_one())
@@ -177,6 +218,9 @@ async def test_a_citizen_who_owns_one_of_everything_merges_whole(
         "election_voter": 1,
         "poll_respondent": 1,
         "poll_response": 1,
+        "consultation_stance": 1,
+        "consultation_comment": 1,
+        "consultation_flag": 1,
     }
     async with database.transaction() as session:
         assert await session.get(Citizen, source) is None

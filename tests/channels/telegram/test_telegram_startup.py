@@ -35,6 +35,7 @@ COMMANDS = [
     "authorities",
     "polls",
     "elections",
+    "consultations",
     "notifications",
     "profile",
     "language",
