@@ -25,17 +25,22 @@ class Permission(enum.StrEnum):
     MANAGE_ORGANISATIONS = "manage_organisations"  # the stakeholder base
     RUN_ELECTIONS = "run_elections"  # council elections: create, nominate, count
     RUN_POLLS = "run_polls"  # e-polls: create, edit before opening, close, release
+    RUN_CONSULTATIONS = "run_consultations"  # e-consultations: publish, outcomes, report
+    MODERATE_COMMENTS = "moderate_comments"  # consultation comments: hide or publish
 
 
 ROLE_PERMISSIONS: dict[OfficialRole, frozenset[Permission]] = {
     OfficialRole.ADMINISTRATOR: frozenset(Permission),
-    OfficialRole.MODERATOR: frozenset({Permission.VIEW, Permission.MODERATE_PETITIONS}),
+    OfficialRole.MODERATOR: frozenset(
+        {Permission.VIEW, Permission.MODERATE_PETITIONS, Permission.MODERATE_COMMENTS}
+    ),
     OfficialRole.OFFICIAL: frozenset(
         {
             Permission.VIEW,
             Permission.ANSWER_PETITIONS,
             Permission.HANDLE_REQUESTS,
             Permission.RUN_POLLS,
+            Permission.RUN_CONSULTATIONS,
         }
     ),
     OfficialRole.ANALYST: frozenset({Permission.VIEW}),

@@ -4,6 +4,7 @@ demo consultation."""
 
 from __future__ import annotations
 
+from bot.admin import consultations as admin_views
 from bot.modules.contract import Module
 from bot.web import consultations_api
 from civic import consultations as rules
@@ -18,4 +19,5 @@ MODULE = Module(
     merge=rules.merge_step,
     api=consultations_api.ROUTES,
     demo=seed_consultation,
+    admin=admin_views.VIEWS,
 )
