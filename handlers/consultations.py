@@ -46,6 +46,7 @@ from handlers.replies import Button, Reply
 from handlers.router import Router
 from handlers.texts import Texts
 from storage.consultation_models import (
+    CommentFlag,
     CommentKind,
     CommentStatus,
     Consultation,
@@ -444,8 +445,21 @@ async def read_comments(ctx: Context, press: ReadComments) -> None:
 async def ask_flag_reason(ctx: Context, press: FlagComment) -> None:
     t = ctx.t
     comment = await ctx.session.get(ConsultationComment, press.comment_id)
-    if comment is None or comment.status is not CommentStatus.PUBLISHED:
-        ctx.reply(refusal(t, "unknown_comment"))
+    problem = None
+    if comment is None:
+        problem = "unknown_comment"
+    elif comment.citizen_id == ctx.citizen.id:
+        problem = "own_comment"
+    elif await ctx.session.get(CommentFlag, (comment.id, ctx.citizen.id)) is not None:
+        ctx.reply(
+            t._("You have already flagged this comment; one flag per citizen counts."),
+            _home(t, comment.consultation_id),
+        )
+        return
+    elif comment.status is not CommentStatus.PUBLISHED:
+        problem = "unknown_comment"
+    if problem is not None or comment is None:
+        ctx.reply(refusal(t, problem or "unknown_comment"))
         return
     CONSULTING.go(
         ctx.state,
