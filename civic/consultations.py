@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Select, delete, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from civic.broadcasts import Audience, Broadcasts
 from civic.draft_sections import DraftSection
 from civic.fan_outs import owe_fan_out
 from civic.outbox import owe_notice
@@ -58,6 +59,11 @@ OUTCOME_RULE = LengthRule(min_chars=3, max_chars=2000, min_letters=2)
 PARTICIPANTS = "consultation_participants"
 OUTCOMES_NOTICE = "consultation_outcomes"
 HIDDEN_NOTICE = "consultation_comment_hidden"
+OPENED_NOTICE = "consultation_opened"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+MARKDOWN = "text/markdown; charset=utf-8"
+# What an uploaded draft is served as: by its kind, never as the browser claimed.
+DOCUMENT_TYPES = (DOCX, MARKDOWN)
 
 
 class ConsultationError(Exception):
@@ -167,16 +173,21 @@ class Consultations:
         await self.session.flush()
         await self._put_sections(consultation.id, sections)
         if document is not None:
-            self.session.add(
-                ConsultationDocument(
-                    consultation_id=consultation.id,
-                    filename=document.filename[:200],
-                    media_type=document.media_type[:100],
-                    content=document.content,
-                )
-            )
+            await self._put_document(consultation.id, document)
         await self.session.flush()
         return consultation
+
+    async def _put_document(self, consultation_id: int, document: UploadedDraft) -> None:
+        stored = await self.session.get(ConsultationDocument, consultation_id)
+        if stored is None:
+            stored = ConsultationDocument(consultation_id=consultation_id)
+            self.session.add(stored)
+        stored.filename = document.filename[:200]
+        stored.media_type = DOCX if document.filename.lower().endswith(".docx") else MARKDOWN
+        stored.content = document.content
+
+    async def document(self, consultation_id: int) -> ConsultationDocument | None:
+        return await self.session.get(ConsultationDocument, consultation_id)
 
     async def edit(
         self,
@@ -184,8 +195,10 @@ class Consultations:
         terms: ConsultationTerms,
         sections: Sequence[DraftSection] | None,
         now: datetime,
+        document: UploadedDraft | None = None,
     ) -> Consultation:
-        """New terms (and sections, when given), only before it opens."""
+        """New terms (and sections, from a new upload, when given), only before it
+        opens."""
         consultation = await self._get(consultation_id, lock=True)
         if phase(consultation, now) is not Phase.SCHEDULED:
             raise ConsultationError("already_open")
@@ -199,6 +212,8 @@ class Consultations:
                 )
             )
             await self._put_sections(consultation_id, sections)
+        if document is not None:
+            await self._put_document(consultation_id, document)
         await self.session.flush()
         return consultation
 
@@ -377,6 +392,34 @@ class Consultations:
             now=now,
         )
         return consultation
+
+    async def announce_opened(self, now: datetime) -> int:
+        """The scheduled step: tell each newly opened consultation's audience, once
+        (through the outbox, honouring everyone's preferences)."""
+        due = list(
+            await self.session.scalars(
+                select(Consultation)
+                .where(
+                    Consultation.opens_at <= now,
+                    Consultation.closes_at > now,
+                    Consultation.announced_at.is_(None),
+                )
+                .with_for_update(skip_locked=True)
+            )
+        )
+        broadcasts = Broadcasts(self.session)
+        for consultation in due:
+            audiences = [Audience(region=r) for r in consultation.regions] or [Audience()]
+            for audience in audiences:
+                await broadcasts.announce(
+                    kind=OPENED_NOTICE,
+                    subject_id=consultation.id,
+                    audience=audience,
+                    created_by="consultations",
+                    now=now,
+                )
+            consultation.announced_at = now
+        return len(due)
 
     # --- citizens ---------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from civic.consultations import (
     HIDDEN_NOTICE,
+    OPENED_NOTICE,
     OUTCOMES_NOTICE,
     WHOLE_DRAFT,
     ConsultationError,
@@ -652,7 +653,27 @@ async def render_hidden(session: AsyncSession, notice: Notice, t: Texts) -> list
     return [Reply(text, [[Button(t._("🗂 My comments"), MyComments(comment.consultation_id))]])]
 
 
+async def render_opened(session: AsyncSession, notice: Notice, t: Texts) -> list[Reply] | None:
+    """ "A draft act is open for comment": sent to the audience when it opens."""
+    consultation = await session.get(Consultation, notice.subject_id)
+    if consultation is None:
+        return None
+    lines = [
+        t._("📑 A draft act is open for public comment: «{title}».").format(
+            title=consultation.title
+        ),
+        consultation.summary,
+        t._("Comments are open until {date}.").format(date=t.datetime(consultation.closes_at)),
+    ]
+    rows = [
+        [Button(t._("📖 Read the draft"), OpenConsultation(consultation.id))],
+        [back_to_menu(t)],
+    ]
+    return [Reply("\n".join(lines), rows)]
+
+
 NOTICE_RENDERERS: dict[str, NoticeRenderer] = {
+    OPENED_NOTICE: render_opened,
     OUTCOMES_NOTICE: render_outcomes,
     HIDDEN_NOTICE: render_hidden,
 }

@@ -70,6 +70,8 @@ class Consultation(Base):
     # When the authority's report is due (from the authority's setting at scheduling).
     report_due_at: Mapped[datetime]
     report_published_at: Mapped[datetime | None]
+    # When the audience was told it opened (None: not yet).
+    announced_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
 
     __table_args__ = (
@@ -83,9 +85,7 @@ class ConsultationDocument(Base):
 
     __tablename__ = "consultation_document"
 
-    consultation_id: Mapped[int] = mapped_column(
-        ForeignKey("consultation.id"), primary_key=True
-    )
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id"), primary_key=True)
     filename: Mapped[str] = mapped_column(String(200))
     media_type: Mapped[str] = mapped_column(String(100))
     content: Mapped[bytes] = mapped_column(LargeBinary)
@@ -154,9 +154,7 @@ class CommentFlag(Base):
 
     __tablename__ = "consultation_flag"
 
-    comment_id: Mapped[int] = mapped_column(
-        ForeignKey("consultation_comment.id"), primary_key=True
-    )
+    comment_id: Mapped[int] = mapped_column(ForeignKey("consultation_comment.id"), primary_key=True)
     citizen_id: Mapped[int] = mapped_column(ForeignKey("citizen.id"), primary_key=True)
     reason: Mapped[str] = mapped_column(String(300))
     created_at: Mapped[datetime]

@@ -115,6 +115,7 @@ async def test_the_scheduler_and_the_notifier_carry_a_registered_module(
         "information requests",
         "polls",
         "elections",
+        "consultations",
         "garden",
     ]
     assert outcomes[-1].summary() == "garden: 1 trees watered"

@@ -34,6 +34,7 @@ from civic.consultations import (
     phase,
 )
 from civic.draft_sections import Draft, DraftProblem, read_draft
+from civic.preferences import Preferences
 from civic.text import TextProblem
 from storage.consultation_models import (
     CommentStatus,
@@ -135,6 +136,8 @@ async def _page(
             )
         )
         queue = await rules.moderation_queue(consultation_id)
+        document = await rules.document(consultation_id)
+        regions = await Preferences(session).regions()
     numbers = {c.section.id: c.section.number for c in counts if c.section is not None}
     current = phase(consultation, context.now)
     return context.render(
@@ -146,6 +149,8 @@ async def _page(
         counts=counts,
         comments=[(comment, numbers.get(comment.section_id or 0, 0)) for comment in comments],
         queue=queue,
+        document=document.filename if document else None,
+        regions=regions,
         outcomes=list(Outcome),
         values=_values_of(consultation, context.texts.zone),
         problem=_problem(context, problem) if problem else None,
@@ -168,6 +173,7 @@ def _values_of(consultation: Consultation, zone: ZoneInfo) -> dict[str, Any]:
         "opens_at": _form_time(consultation.opens_at, zone),
         "closes_at": _form_time(consultation.closes_at, zone),
         "moderation": consultation.moderation.value,
+        "regions": list(consultation.regions),
     }
 
 
@@ -187,8 +193,10 @@ async def _new_page(
         if context.official.authority_ids is not None:
             statement = statement.where(Authority.id.in_(context.official.authority_ids))
         authorities = (await session.scalars(statement)).all()
+        regions = await Preferences(session).regions()
     return context.render(
         "consultation_new.html",
+        regions=regions,
         http_status=http_status,
         authorities=authorities,
         values=values,
@@ -200,6 +208,7 @@ def _posted(context: AdminContext) -> tuple[dict[str, Any], ConsultationTerms | 
     form = posted(context.request)
     values: dict[str, Any] = {name: form.get(name) for name in TERM_FIELDS}
     values["moderation"] = form.get("moderation") or Moderation.AUTOMATIC.value
+    values["regions"] = form.all("regions")
     try:
         terms = ConsultationTerms(
             authority_id=int(values["authority_id"]),
@@ -209,6 +218,7 @@ def _posted(context: AdminContext) -> tuple[dict[str, Any], ConsultationTerms | 
             opens_at=datetime.fromisoformat(values["opens_at"]).replace(tzinfo=context.zone),
             closes_at=datetime.fromisoformat(values["closes_at"]).replace(tzinfo=context.zone),
             moderation=Moderation(values["moderation"]),
+            regions=values["regions"],
         )
     except ValueError:
         return values, None
@@ -288,6 +298,7 @@ async def _change(context: AdminContext, change: str) -> web.StreamResponse:
                     terms,
                     None if uploaded is None else uploaded[1].sections,
                     context.now,
+                    None if uploaded is None else uploaded[0],
                 )
                 after: dict[str, Any] = _fields(edited)
                 if uploaded is not None:

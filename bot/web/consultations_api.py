@@ -8,8 +8,16 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from bot.web.models import ItemId, NextPage, Timestamp
-from bot.web.routes import DEFAULT_LIMIT, ApiCall, ApiRoute, ApiTag, id_parameter, limit_parameter
-from civic.consultations import Consultations, Phase, phase
+from bot.web.routes import (
+    DEFAULT_LIMIT,
+    ApiCall,
+    ApiRoute,
+    ApiTag,
+    BinaryBody,
+    id_parameter,
+    limit_parameter,
+)
+from civic.consultations import DOCUMENT_TYPES, Consultations, Phase, phase
 from storage.consultation_models import Consultation as ConsultationRow
 from storage.consultation_models import Outcome
 
@@ -65,6 +73,11 @@ class Consultation(BaseModel):
     whole_draft: WholeDraft
     sections: list[Section]
     report: Report | None = None
+    document_url: str | None = Field(
+        default=None,
+        description="The full draft as the authority uploaded it (.docx or Markdown).",
+        json_schema_extra={"format": "uri"},
+    )
 
 
 class ConsultationList(BaseModel):
@@ -125,6 +138,9 @@ async def _consultation(call: ApiCall, row: ConsultationRow, rules: Consultation
             if counted.section is not None
         ],
         report=report,
+        document_url=call.public_link(f"/consultations/{row.id}/document")
+        if await rules.document(row.id) is not None
+        else None,
     )
 
 
@@ -147,6 +163,15 @@ async def get_consultation(call: ApiCall) -> Consultation | None:
         rules = Consultations(session)
         row = await rules.get(call.id)
         return None if row is None else await _consultation(call, row, rules)
+
+
+async def document(call: ApiCall) -> BinaryBody | None:
+    assert call.id is not None
+    async with call.database.reading() as session:
+        found = await Consultations(session).document(call.id)
+    if found is None:
+        return None
+    return BinaryBody(content=found.content, media_type=found.media_type)
 
 
 ROUTES = (
@@ -173,5 +198,17 @@ ROUTES = (
         handler=get_consultation,
         id_description="The consultation's id.",
         not_found="No consultation has this id.",
+    ),
+    ApiRoute(
+        path="/consultations/{id}/document",
+        operation_id="getConsultationDocument",
+        tag=TAG,
+        summary="The full draft as uploaded",
+        description="The file the authority published the draft from.",
+        response=BinaryBody,
+        handler=document,
+        id_description="The consultation's id.",
+        not_found="No consultation has this id, or it has no file.",
+        media_types=DOCUMENT_TYPES,
     ),
 )

@@ -94,9 +94,13 @@ async def test_drafts_become_sections_and_are_fixed_once_open(
     assert status == 400
     assert "Upload the draft as a .docx file or as Markdown text" in said
     edit = f"/admin/consultations/{consultation_id}/edit"
-    status, _where = await _upload(clerk, edit, authority_id, "Проєкт.docx", _docx())
+    docx_file = _docx()
+    status, _where = await _upload(clerk, edit, authority_id, "Проєкт.docx", docx_file)
     assert status == 303
     assert await _sections(database, consultation_id) == ["Розділ I", "Розділ II", "Розділ III"]
+    served = await client.get(f"/api/v1/consultations/{consultation_id}/document")
+    assert served.headers["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert await served.read() == docx_file
     clock.at = clock.now().replace(day=28, hour=10)
     client.session.cookie_jar.clear()
     clerk = await sign_in(client, "clerk@example.org")

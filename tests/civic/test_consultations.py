@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from civic.clock import FixedClock
 from civic.consultations import (
     HIDDEN_NOTICE,
+    OPENED_NOTICE,
     OUTCOMES_NOTICE,
     ConsultationError,
     Consultations,
@@ -33,7 +34,7 @@ from storage.consultation_models import (
 )
 from storage.db import Database
 from storage.models import Authority, Notice
-from storage.outbox_models import FanOut
+from storage.outbox_models import Broadcast, FanOut
 from tests.consultation_support import DAY, SECTIONS, make_citizen, make_consultation
 from tests.helpers import make_authority
 
@@ -310,3 +311,18 @@ async def test_a_merged_citizen_keeps_one_stance_per_section(
     assert flags == 1
     assert moved is not None
     assert moved.citizen_id == target
+
+
+async def test_the_opening_is_announced_once(database: Database, clock: FixedClock) -> None:
+    """The scheduled step announces a consultation once it opens, once: a module
+    announcement of its own kind to everyone (no regions chosen)."""
+    now = clock.now()
+    consultation_id = await make_consultation(database, now)
+    for moment, expected in ((now, 0), (now + 2 * DAY, 1), (now + 2 * DAY, 0)):
+        async with database.transaction() as session:
+            assert await Consultations(session).announce_opened(moment) == expected
+    async with database.transaction() as session:
+        broadcasts = list(await session.scalars(select(Broadcast)))
+    assert [(b.notice_kind, b.subject_id, b.region) for b in broadcasts] == [
+        (OPENED_NOTICE, consultation_id, None)
+    ]

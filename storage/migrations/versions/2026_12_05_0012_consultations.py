@@ -32,6 +32,7 @@ def upgrade() -> None:
     sa.Column('closes_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('report_due_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('report_published_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('announced_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint('closes_at > opens_at', name=op.f('ck_consultation_window')),
     sa.CheckConstraint('report_due_at >= closes_at', name=op.f('ck_consultation_report_after_closing')),
