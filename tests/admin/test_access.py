@@ -28,7 +28,8 @@ def _all_routes() -> list[tuple[str, str]]:
     routes = [*dashboard.ROUTES, *calendar_views.ROUTES, *audit_views.ROUTES, *accounts.ROUTES]
     for views in product_modules().admin_views:
         routes.extend(views.routes)
-    return [(route.method, "/admin" + route.path.replace("{id}", "1")) for route in routes]
+    # Every path parameter ({id}, {comment_id}...) is a number in the routes that exist.
+    return [(route.method, "/admin" + re.sub(r"\{\w+\}", "1", route.path)) for route in routes]
 
 
 ROUTES = _all_routes()
