@@ -49,6 +49,8 @@ COLUMNS = (
     "petition_threshold",
     "petition_period_months",
     "petition_period_days",
+    "consultation_min_days",
+    "consultation_report_days",
 )
 REQUIRED_COLUMNS = (
     "name_uk",
@@ -245,6 +247,11 @@ def _parse_row(line: int, cells: dict[str, str], errors: list[DirectoryError]) -
             whole_number("petition_period_months") if months_raw else None
         )
         values["petition_period_days"] = whole_number("petition_period_days") if days_raw else None
+
+    # E-consultations' settings: empty for the defaults (15 days; the report 14 days after).
+    for column in ("consultation_min_days", "consultation_report_days"):
+        if column in cells:
+            values[column] = whole_number(column) if cells[column].strip() else None
 
     errors.extend(found)
     return ParsedRow(line, authority_id, values, valid=not found)

@@ -20,13 +20,13 @@ HEADER = ",".join(COLUMNS)
 GOOD = (
     f"{HEADER}\n"
     ',Верховна Рада України,Verkhovna Rada of Ukraine,national,,"вул. Грушевського, 5",'
-    "+380442553050,petitions@rada.gov.ua,https://www.rada.gov.ua,,25000,3,\n"
-    ',"Рада ""Громади""",Community Council,local,Вінницька область,,,,,,300,,30\n'
+    "+380442553050,petitions@rada.gov.ua,https://www.rada.gov.ua,,25000,3,,,\n"
+    ',"Рада ""Громади""",Community Council,local,Вінницька область,,,,,,300,,30,30,10\n'
 )
 BAD = (
     f"{HEADER}\n"
-    ",Нова рада,New Council,federal,,,,,,,300,,30\n"
-    ",Ще одна рада,Another Council,local,,,,not-an-email,,,300,3,30\n"
+    ",Нова рада,New Council,federal,,,,,,,300,,30,,\n"
+    ",Ще одна рада,Another Council,local,,,,not-an-email,,,300,3,30,,\n"
 )
 
 

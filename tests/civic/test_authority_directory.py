@@ -28,10 +28,11 @@ DIRECTORY = "\n".join(
         HEADER,
         ",Верховна Рада України,Verkhovna Rada of Ukraine,national,,"
         '"вул. Грушевського, 5, Київ",+380442553050,petitions@rada.gov.ua,'
-        "https://www.rada.gov.ua,,25000,3,",
+        "https://www.rada.gov.ua,,25000,3,,,",
         ",Київська міська рада,Kyiv City Council,local,м. Київ,,(044) 202-70-76,"
-        "info@kyivcity.gov.ua,https://kyivcity.gov.ua,https://kyivcity.gov.ua/rada,10000,3,",
-        ",Вінницька міська рада,Vinnytsia City Council,local,Вінницька область,,,,,,300,,30",
+        "info@kyivcity.gov.ua,https://kyivcity.gov.ua,https://kyivcity.gov.ua/rada,10000,3,,"
+        "30,",
+        ",Вінницька міська рада,Vinnytsia City Council,local,Вінницька область,,,,,,300,,30,,",
     ]
 ).encode()
 
@@ -241,9 +242,9 @@ async def test_missing_optional_column_leaves_the_field(
 
 async def test_malformed_row_writes_nothing(database: Database, clock: FixedClock) -> None:
     """A row with more values than columns refuses the whole file, naming its line."""
-    text = DIRECTORY.decode() + "\nЗайва рада,Extra,local,,,,,,,,300,,30,extra value\n"
+    text = DIRECTORY.decode() + "\nЗайва рада,Extra,local,,,,,,,,300,,30,,,extra value\n"
     errors = await import_refused(database, clock, text.encode())
-    assert errors == ["line 5: has 14 values but the header names 13 columns"]
+    assert errors == ["line 5: has 16 values but the header names 15 columns"]
 
 
 async def test_broken_quoting_is_reported_with_its_line(
