@@ -50,7 +50,7 @@ import sign_petition as signing  # noqa: E402
 
 from bot.app import build_core  # noqa: E402
 from bot.settings import Settings  # noqa: E402
-from civic.elections import Elections  # noqa: E402
+from civic.elections import Elections, ElectionTerms  # noqa: E402
 from civic.organisation_demo import ensure_demo_organisations  # noqa: E402
 from handlers.core import ConversationCore  # noqa: E402
 from handlers.texts import Texts  # noqa: E402
@@ -72,13 +72,15 @@ async def create_open_elections(
         rules = Elections(session)
         for title in ("Розігрівні вибори до громадської ради", "Вибори до громадської ради"):
             election = await rules.create(
-                authority_id=authority_id,
-                title=title,
-                seats=3,
-                max_choices=choices,
-                opens_at=now + timedelta(seconds=1),
-                closes_at=now + timedelta(days=1),
-                now=now,
+                authority_id,
+                ElectionTerms(
+                    title=title,
+                    seats=3,
+                    max_choices=choices,
+                    opens_at=now + timedelta(seconds=1),
+                    closes_at=now + timedelta(days=1),
+                ),
+                now,
             )
             candidates = [
                 (await rules.nominate(election.id, o.id, f"Кандидат {n}", "", now)).id

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import timedelta
 
 from aiohttp import FormData
 from PIL import Image
 from sqlalchemy import select
 
 from civic.clock import FixedClock
-from civic.elections import Elections
+from civic.elections import Elections, ElectionTerms
 from civic.organisation_demo import ensure_demo_organisations
 from storage.db import Database
 from storage.election_models import Candidate, Election
@@ -87,12 +88,39 @@ async def test_an_administrator_runs_an_election_to_its_count(
 async def test_an_analyst_reads_but_does_not_run_elections(
     client: Client, database: Database, clock: FixedClock
 ) -> None:
-    """The list opens for an analyst; the form, creating and counting are refused."""
+    """The list and an election's page open for an analyst; the form, creating, editing
+    the terms and counting are refused, and nothing changes."""
+    now = clock.now()
+    authority_id = await make_authority(database, now)
+    terms = ElectionTerms(
+        title="Громадська рада при міській раді",
+        seats=3,
+        max_choices=2,
+        opens_at=now + timedelta(days=1),
+        closes_at=now + timedelta(days=2),
+    )
+    async with database.transaction() as session:
+        election_id = (await Elections(session).create(authority_id, terms, now)).id
     await make_official(database, clock, "analyst@example.org", OfficialRole.ANALYST)
     analyst = await sign_in(client, "analyst@example.org")
     assert (await analyst.client.get("/admin/elections")).status == 200
+    assert (await analyst.client.get(f"/admin/elections/{election_id}")).status == 200
     assert (await analyst.client.get("/admin/elections/new")).status == 403
     assert (await analyst.post("/admin/elections/new", title="x")).status == 403
+    edit = await analyst.post(
+        f"/admin/elections/{election_id}/edit",
+        title="Інша назва ради",
+        seats="9",
+        max_choices="2",
+        opens_at="2026-12-01T09:00",
+        closes_at="2026-12-01T21:00",
+    )
+    assert edit.status == 403
+    assert (await analyst.post(f"/admin/elections/{election_id}/close")).status == 403
+    async with database.transaction() as session:
+        election = await session.get(Election, election_id)
+        assert election is not None
+        assert (election.title, election.seats) == (terms.title, 3)
     assert await _audit(database) == []
 
 
