@@ -24,25 +24,21 @@ What it does (the set-up is bench/sign_petition.py's, whose helpers it calls):
    election has exactly N voters, N ballots, N receipts and N x K choices (exit status 1
    when not) and drops the database.
 
-Not part of the test run. Results: docs/performance.md ("Issue 11: casting ballots").
+Not part of the test run. Results: docs/performance.md, "Issue 11 — casting ballots".
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import importlib
-import importlib.util
 import json
 import math
 import os
 import platform
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import asyncpg  # type: ignore[import-untyped]  # no stubs, no py.typed
 
@@ -54,10 +50,9 @@ import sign_petition as signing  # noqa: E402
 
 from bot.app import build_core  # noqa: E402
 from bot.settings import Settings  # noqa: E402
-from civic.elections import Elections  # noqa: E402
+from civic.elections import Elections, ElectionTerms  # noqa: E402
 from civic.organisation_demo import ensure_demo_organisations  # noqa: E402
 from handlers.core import ConversationCore  # noqa: E402
-from handlers.events import ButtonPress, IncomingEvent, Sender  # noqa: E402
 from handlers.texts import Texts  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.migrate import upgrade_async  # noqa: E402
@@ -77,13 +72,15 @@ async def create_open_elections(
         rules = Elections(session)
         for title in ("Розігрівні вибори до громадської ради", "Вибори до громадської ради"):
             election = await rules.create(
-                authority_id=authority_id,
-                title=title,
-                seats=3,
-                max_choices=choices,
-                opens_at=now + timedelta(seconds=1),
-                closes_at=now + timedelta(days=1),
-                now=now,
+                authority_id,
+                ElectionTerms(
+                    title=title,
+                    seats=3,
+                    max_choices=choices,
+                    opens_at=now + timedelta(seconds=1),
+                    closes_at=now + timedelta(days=1),
+                ),
+                now,
             )
             candidates = [
                 (await rules.nominate(election.id, o.id, f"Кандидат {n}", "", now)).id
@@ -125,37 +122,9 @@ async def cast_all(
     core: ConversationCore, election_id: int, user_ids: Sequence[str], concurrency: int, lead: str
 ) -> signing.RunResult:
     """Every voter presses "Cast my ballot" once; C workers take the next voter."""
-    pending: Iterator[str] = iter(user_ids)
-    latencies: list[float] = []
-    errors: list[str] = []
-    cast = 0
-    payload = f"ec:{election_id}"
-
-    async def worker() -> None:
-        nonlocal cast
-        for user_id in pending:
-            event = IncomingEvent(
-                Sender(signing.CHANNEL, user_id, "uk"),
-                ButtonPress(payload),
-                event_id=f"cast-{user_id}",
-            )
-            started = time.perf_counter()
-            try:
-                replies = await core.handle(event)
-            except Exception as error:  # counted and reported; the run goes on
-                errors.append(f"{user_id}: {error!r}")
-                continue
-            latencies.append(time.perf_counter() - started)
-            if len(replies) == 1 and replies[0].text.startswith(lead):
-                cast += 1
-            elif len(errors) < 5:
-                errors.append(f"{user_id}: unexpected reply {replies!r}")
-
-    started = time.perf_counter()
-    async with asyncio.TaskGroup() as group:
-        for _ in range(concurrency):
-            group.create_task(worker())
-    return signing.RunResult(time.perf_counter() - started, latencies, cast, errors)
+    return await signing.press_all(
+        core, f"ec:{election_id}", user_ids, concurrency, lead, event_prefix="cast"
+    )
 
 
 def report(name: str, unit: str, result: signing.RunResult, cpu_seconds: float) -> float:
@@ -283,18 +252,18 @@ async def run(args: argparse.Namespace) -> int:
 
         voters_n, ballots_n, choices_n, receipts_n = await stored(target, election_id)
         ok = (
-            voters_n == ballots_n == receipts_n == n == casting_run.signed_replies
+            voters_n == ballots_n == receipts_n == n == casting_run.answered
             and choices_n == n * args.choices
             and not casting_run.errors
-            and signing_run.signed_replies == n
+            and signing_run.answered == n
         )
         if ok:
             print(f"OK: voters == ballots == receipts == N ({n}), choices == N x {args.choices}")
             return 0
         print(
             f"FAILED: voters {voters_n}, ballots {ballots_n}, choices {choices_n}, receipts"
-            f" {receipts_n}, N {n}, cast replies {casting_run.signed_replies}, signed replies"
-            f" {signing_run.signed_replies}, errors {len(casting_run.errors)}",
+            f" {receipts_n}, N {n}, cast replies {casting_run.answered}, signed replies"
+            f" {signing_run.answered}, errors {len(casting_run.errors)}",
             file=sys.stderr,
         )
         return 1
@@ -306,11 +275,7 @@ async def run(args: argparse.Namespace) -> int:
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--citizens", type=int, default=signing.DEFAULT_CITIZENS)
-    parser.add_argument("--concurrency", type=int, default=signing.DEFAULT_CONCURRENCY)
-    parser.add_argument("--database-url", default=signing.DEFAULT_SERVER_URL)
-    parser.add_argument("--pool-size", type=int, default=signing.DEFAULT_POOL_SIZE)
-    parser.add_argument("--warmup", type=int, default=signing.DEFAULT_WARMUP)
+    signing.add_run_arguments(parser)
     parser.add_argument(
         "--choices", type=int, default=DEFAULT_CHOICES, help="candidates each ballot names (1-5)"
     )
@@ -318,19 +283,14 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--casting-first", action="store_true", help="time the ballots before the signatures"
     )
     args = parser.parse_args(argv)
-    if args.citizens < 1 or args.concurrency < 1 or args.pool_size < 1 or args.warmup < 0:
-        parser.error("--citizens, --concurrency and --pool-size must be positive, --warmup >= 0")
+    signing.check_run_arguments(parser, args)
     if not 1 <= args.choices <= 5:
         parser.error("--choices must be from 1 to 5")
     return args
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(argv)
-    if importlib.util.find_spec("uvloop") is not None:  # only when already installed
-        uvloop: Any = importlib.import_module("uvloop")
-        return int(uvloop.run(run(args)))
-    return asyncio.run(run(args))
+    return signing.run_on_fastest_loop(run(parse_args(argv)))
 
 
 if __name__ == "__main__":

@@ -43,7 +43,7 @@ import platform
 import sys
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Coroutine, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -223,7 +223,7 @@ async def warm_pool(database: Database, connections: int) -> None:
 class RunResult:
     wall_seconds: float
     latencies: list[float]
-    signed_replies: int
+    answered: int
     errors: list[str]
 
 
@@ -235,17 +235,35 @@ async def sign_all(
     signed_lead: str,
 ) -> RunResult:
     """Every citizen presses "Sign" once; C workers take the next citizen as they free up."""
+    return await press_all(
+        core, f"ps:{petition_id}", user_ids, concurrency, signed_lead, event_prefix="bench"
+    )
+
+
+async def press_all(
+    core: ConversationCore,
+    payload: str,
+    user_ids: Sequence[str],
+    concurrency: int,
+    lead: str,
+    *,
+    event_prefix: str,
+) -> RunResult:
+    """Every citizen presses the button ``payload`` once, C workers taking the next
+    citizen as they free up; a reply starting with ``lead`` counts as done (signed, cast:
+    bench/cast_ballots.py times its ballots with this too)."""
     pending: Iterator[str] = iter(user_ids)
     latencies: list[float] = []
     errors: list[str] = []
-    signed = 0
-    payload = f"ps:{petition_id}"
+    done = 0
 
     async def worker() -> None:
-        nonlocal signed
+        nonlocal done
         for user_id in pending:
             event = IncomingEvent(
-                Sender(CHANNEL, user_id, "uk"), ButtonPress(payload), event_id=f"bench-{user_id}"
+                Sender(CHANNEL, user_id, "uk"),
+                ButtonPress(payload),
+                event_id=f"{event_prefix}-{user_id}",
             )
             started = time.perf_counter()
             try:
@@ -254,8 +272,8 @@ async def sign_all(
                 errors.append(f"{user_id}: {error!r}")
                 continue
             latencies.append(time.perf_counter() - started)
-            if len(replies) == 1 and replies[0].text.startswith(signed_lead):
-                signed += 1
+            if len(replies) == 1 and replies[0].text.startswith(lead):
+                done += 1
             elif len(errors) < 5:
                 errors.append(f"{user_id}: unexpected reply {replies!r}")
 
@@ -263,7 +281,7 @@ async def sign_all(
     async with asyncio.TaskGroup() as group:
         for _ in range(concurrency):
             group.create_task(worker())
-    return RunResult(time.perf_counter() - started, latencies, signed, errors)
+    return RunResult(time.perf_counter() - started, latencies, done, errors)
 
 
 def machine_cpu_ticks() -> tuple[int, int] | None:
@@ -407,7 +425,7 @@ async def run(args: argparse.Namespace) -> int:
         count, rows, status = await verify(database, petition_id)
         ok = (
             count == rows == args.citizens
-            and result.signed_replies == args.citizens
+            and result.answered == args.citizens
             and not result.errors
             and status == PetitionStatus.OPEN.value
         )
@@ -416,7 +434,7 @@ async def run(args: argparse.Namespace) -> int:
             return 0
         print(
             f"FAILED: count {count}, rows {rows}, N {args.citizens}, "
-            f"signed replies {result.signed_replies}, errors {len(result.errors)}, "
+            f"signed replies {result.answered}, errors {len(result.errors)}, "
             f"status {status}",
             file=sys.stderr,
         )
@@ -427,8 +445,8 @@ async def run(args: argparse.Namespace) -> int:
         await drop_database(target)
 
 
-def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+def add_run_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options every benchmark timed like this one takes (bench/cast_ballots.py too)."""
     parser.add_argument("--citizens", type=int, default=DEFAULT_CITIZENS, help="N citizens")
     parser.add_argument(
         "--concurrency", type=int, default=DEFAULT_CONCURRENCY, help="concurrent workers"
@@ -449,23 +467,37 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--warmup",
         type=int,
         default=DEFAULT_WARMUP,
-        help="untimed signatures under a second petition first, by other citizens",
+        help="untimed events first (under a second petition, in a second election), by "
+        "other citizens",
     )
+
+
+def check_run_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    if args.citizens < 1 or args.concurrency < 1 or args.pool_size < 1 or args.warmup < 0:
+        parser.error("--citizens, --concurrency and --pool-size must be positive, --warmup >= 0")
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    add_run_arguments(parser)
     parser.add_argument(
         "--profile", metavar="FILE", help="cProfile the timed phase into FILE (pstats)"
     )
     args = parser.parse_args(argv)
-    if args.citizens < 1 or args.concurrency < 1 or args.pool_size < 1 or args.warmup < 0:
-        parser.error("--citizens, --concurrency and --pool-size must be positive, --warmup >= 0")
+    check_run_arguments(parser, args)
     return args
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(argv)
-    if importlib.util.find_spec("uvloop") is not None:  # only when already installed
+def run_on_fastest_loop(benchmark: Coroutine[Any, Any, int]) -> int:
+    """Run the benchmark on uvloop when it is already installed, else on asyncio's loop."""
+    if importlib.util.find_spec("uvloop") is not None:
         uvloop: Any = importlib.import_module("uvloop")
-        return int(uvloop.run(run(args)))
-    return asyncio.run(run(args))
+        return int(uvloop.run(benchmark))
+    return asyncio.run(benchmark)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return run_on_fastest_loop(run(parse_args(argv)))
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from civic.elections import Elections
+from civic.elections import Elections, ElectionTerms
 from civic.organisation_demo import ensure_demo_organisations
 from storage.election_models import Election
 from storage.models import Authority
@@ -35,13 +35,15 @@ async def seed_election(session: AsyncSession, now: datetime) -> Mapping[str, in
     rules = Elections(session)
     # Candidates are nominated before voting opens, so the election opens a moment later.
     election = await rules.create(
-        authority_id=authority_id,
-        title=TITLE,
-        seats=3,
-        max_choices=2,
-        opens_at=now + timedelta(seconds=1),
-        closes_at=now + timedelta(days=7),
-        now=now,
+        authority_id,
+        ElectionTerms(
+            title=TITLE,
+            seats=3,
+            max_choices=2,
+            opens_at=now + timedelta(seconds=1),
+            closes_at=now + timedelta(days=7),
+        ),
+        now,
     )
     for (name, biography), organisation in zip(CANDIDATES, organisations, strict=True):
         await rules.nominate(election.id, organisation.id, name, biography, now)

@@ -59,6 +59,18 @@ VOTERS = "election_voters"
 RESULT_NOTICE = "election_result"
 
 
+@dataclass(frozen=True)
+class ElectionTerms:
+    """What an official sets on an election, checked on create and on every edit until
+    voting opens; the authority is set once, on create."""
+
+    title: str
+    seats: int
+    max_choices: int
+    opens_at: datetime
+    closes_at: datetime
+
+
 class ElectionError(Exception):
     """A rule refused; ``code`` names it for messages and the API."""
 
@@ -113,57 +125,25 @@ class Elections:
 
     # --- officials --------------------------------------------------------------------
 
-    async def create(
-        self,
-        *,
-        authority_id: int,
-        title: str,
-        seats: int,
-        max_choices: int,
-        opens_at: datetime,
-        closes_at: datetime,
-        now: datetime,
-    ) -> Election:
+    async def create(self, authority_id: int, terms: ElectionTerms, now: datetime) -> Election:
         if await self.session.get(Authority, authority_id) is None:
             raise ElectionError("unknown_authority")
-        _check_terms(seats, max_choices, opens_at, closes_at)
         election = Election(
-            authority_id=authority_id,
-            title=check_length(title, TITLE_RULE),
-            seats=seats,
-            max_choices=max_choices,
-            opens_at=opens_at,
-            closes_at=closes_at,
-            required_verification=Verification.PHONE,
-            created_at=now,
+            authority_id=authority_id, required_verification=Verification.PHONE, created_at=now
         )
+        _apply(election, terms)
         self.session.add(election)
         await self.session.flush()
         return election
 
-    async def edit(
-        self,
-        election_id: int,
-        *,
-        title: str,
-        seats: int,
-        max_choices: int,
-        opens_at: datetime,
-        closes_at: datetime,
-        now: datetime,
-    ) -> Election:
+    async def edit(self, election_id: int, terms: ElectionTerms, now: datetime) -> Election:
         """New terms, only before voting opens (the authority stays)."""
         election = await self.session.get(Election, election_id, with_for_update=True)
         if election is None:
             raise ElectionError("not_found")
         if phase(election, now) is not Phase.SCHEDULED:
             raise ElectionError("already_open")
-        _check_terms(seats, max_choices, opens_at, closes_at)
-        election.title = check_length(title, TITLE_RULE)
-        election.seats = seats
-        election.max_choices = max_choices
-        election.opens_at = opens_at
-        election.closes_at = closes_at
+        _apply(election, terms)
         await self.session.flush()
         return election
 
@@ -437,13 +417,19 @@ class Elections:
         return election
 
 
-def _check_terms(seats: int, max_choices: int, opens_at: datetime, closes_at: datetime) -> None:
-    if not 1 <= seats <= MAX_SEATS:
+def _apply(election: Election, terms: ElectionTerms) -> None:
+    """Check the terms and set them on the election (nothing is set when one is refused)."""
+    if not 1 <= terms.seats <= MAX_SEATS:
         raise ElectionError("seats_out_of_range")
-    if max_choices < 1:
+    if terms.max_choices < 1:
         raise ElectionError("max_choices_out_of_range")
-    if closes_at <= opens_at:
+    if terms.closes_at <= terms.opens_at:
         raise ElectionError("closes_before_it_opens")
+    election.title = check_length(terms.title, TITLE_RULE)
+    election.seats = terms.seats
+    election.max_choices = terms.max_choices
+    election.opens_at = terms.opens_at
+    election.closes_at = terms.closes_at
 
 
 async def merge_step(session: AsyncSession, source_id: int, target_id: int) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
-from civic.elections import Elections
+from civic.elections import Elections, ElectionTerms
 from civic.organisation_demo import ensure_demo_organisations
 from storage.db import Database
 from storage.models import Citizen
@@ -26,13 +26,15 @@ async def counted_election(database: Database, now: datetime) -> tuple[int, list
         organisations, _added = await ensure_demo_organisations(session, start)
         rules = Elections(session)
         election = await rules.create(
-            authority_id=authority_id,
-            title="Громадська рада при облраді",
-            seats=2,
-            max_choices=2,
-            opens_at=start + HOUR,
-            closes_at=now - 2 * HOUR,
-            now=start,
+            authority_id,
+            ElectionTerms(
+                title="Громадська рада при облраді",
+                seats=2,
+                max_choices=2,
+                opens_at=start + HOUR,
+                closes_at=now - 2 * HOUR,
+            ),
+            start,
         )
         candidates = [
             (await rules.nominate(election.id, o.id, f"Кандидат {n}", "", start)).id

@@ -8,7 +8,6 @@ content and no voter."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -21,7 +20,7 @@ from bot.admin.contract import AdminRoute, AdminViews, NavEntry
 from bot.admin.forms import posted
 from bot.admin.responses import see_other
 from civic.access import Permission
-from civic.elections import ElectionError, Elections, phase
+from civic.elections import ElectionError, Elections, ElectionTerms, phase
 from civic.text import TextProblem
 from storage.election_models import Election
 from storage.models import Authority
@@ -156,22 +155,13 @@ def _local(raw: str, zone: ZoneInfo) -> datetime:
     return datetime.fromisoformat(raw).replace(tzinfo=zone)
 
 
-@dataclass(frozen=True)
-class PostedTerms:
-    title: str
-    seats: int
-    max_choices: int
-    opens_at: datetime
-    closes_at: datetime
-
-
-def _posted_terms(context: AdminContext) -> tuple[dict[str, str], PostedTerms | None]:
+def _posted_terms(context: AdminContext) -> tuple[dict[str, str], ElectionTerms | None]:
     """The form's values (to show again) and the terms they make (None: a number or a
     time the form could not have sent)."""
     form = posted(context.request)
     values = {name: form.get(name) for name in FORM_FIELDS}
     try:
-        terms = PostedTerms(
+        terms = ElectionTerms(
             title=values["title"],
             seats=int(values["seats"]),
             max_choices=int(values["max_choices"]),
@@ -195,15 +185,7 @@ async def create(context: AdminContext) -> web.StreamResponse:
         return await _new_page(context, values, "unknown_authority", http_status=400)
     try:
         async with context.database.transaction() as session:
-            election = await Elections(session).create(
-                authority_id=authority_id,
-                title=terms.title,
-                seats=terms.seats,
-                max_choices=terms.max_choices,
-                opens_at=terms.opens_at,
-                closes_at=terms.closes_at,
-                now=context.now,
-            )
+            election = await Elections(session).create(authority_id, terms, context.now)
             context.audit(
                 session,
                 action="election_create",
@@ -248,15 +230,7 @@ async def _change(context: AdminContext, change: str) -> web.StreamResponse:
                 if terms is None:
                     raise ValueError("bad terms")
                 before = _fields(election)
-                edited = await rules.edit(
-                    election_id,
-                    title=terms.title,
-                    seats=terms.seats,
-                    max_choices=terms.max_choices,
-                    opens_at=terms.opens_at,
-                    closes_at=terms.closes_at,
-                    now=context.now,
-                )
+                edited = await rules.edit(election_id, terms, context.now)
                 after: dict[str, Any] = _fields(edited)
             elif change == "nominate":
                 candidate = await rules.nominate(

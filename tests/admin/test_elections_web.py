@@ -7,20 +7,45 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import timedelta
 
 from aiohttp import FormData
 from PIL import Image
 from sqlalchemy import select
 
 from civic.clock import FixedClock
-from civic.elections import Elections
+from civic.elections import Elections, ElectionTerms
 from civic.organisation_demo import ensure_demo_organisations
 from storage.db import Database
 from storage.election_models import Candidate, Election
 from storage.official_models import AuditEntry, OfficialRole
-from tests.admin.conftest import Client, make_official, sign_in, sign_in_administrator
+from tests.admin.conftest import (
+    Client,
+    SignedIn,
+    make_official,
+    sign_in,
+    sign_in_administrator,
+)
 from tests.helpers import make_authority
 from tests.photo_support import camera_jpeg, small_png
+
+# The admin form's terms (Kyiv times), as an administrator types them.
+FORM_TERMS = {
+    "title": "Громадська рада при міській раді",
+    "seats": "3",
+    "max_choices": "2",
+    "opens_at": "2026-11-28T09:00",
+    "closes_at": "2026-11-28T21:00",
+}
+
+
+async def _created(admin: SignedIn, authority_id: int) -> int:
+    """An election made through the admin form with ``FORM_TERMS``; its id."""
+    created = await admin.post("/admin/elections/new", authority_id=str(authority_id), **FORM_TERMS)
+    assert created.status == 303, await created.text()
+    found = re.fullmatch(r"/admin/elections/(\d+)\?done=created", created.headers["Location"])
+    assert found
+    return int(found.group(1))
 
 
 async def _audit(database: Database) -> list[tuple[str, dict[str, object] | None]]:
@@ -40,19 +65,7 @@ async def test_an_administrator_runs_an_election_to_its_count(
     async with database.transaction() as session:
         organisations, _added = await ensure_demo_organisations(session, clock.now())
     admin = await sign_in_administrator(client, database, clock)
-    created = await admin.post(
-        "/admin/elections/new",
-        authority_id=str(authority_id),
-        title="Громадська рада при міській раді",
-        seats="3",
-        max_choices="2",
-        opens_at="2026-11-28T09:00",
-        closes_at="2026-11-28T21:00",
-    )
-    assert created.status == 303, await created.text()
-    found = re.fullmatch(r"/admin/elections/(\d+)\?done=created", created.headers["Location"])
-    assert found
-    election_id = int(found.group(1))
+    election_id = await _created(admin, authority_id)
     name = "<b>Оксана</b> Гребенюк"
     nominated = await admin.post(
         f"/admin/elections/{election_id}/candidates",
@@ -87,12 +100,39 @@ async def test_an_administrator_runs_an_election_to_its_count(
 async def test_an_analyst_reads_but_does_not_run_elections(
     client: Client, database: Database, clock: FixedClock
 ) -> None:
-    """The list opens for an analyst; the form, creating and counting are refused."""
+    """The list and an election's page open for an analyst; the form, creating, editing
+    the terms and counting are refused, and nothing changes."""
+    now = clock.now()
+    authority_id = await make_authority(database, now)
+    terms = ElectionTerms(
+        title="Громадська рада при міській раді",
+        seats=3,
+        max_choices=2,
+        opens_at=now + timedelta(days=1),
+        closes_at=now + timedelta(days=2),
+    )
+    async with database.transaction() as session:
+        election_id = (await Elections(session).create(authority_id, terms, now)).id
     await make_official(database, clock, "analyst@example.org", OfficialRole.ANALYST)
     analyst = await sign_in(client, "analyst@example.org")
     assert (await analyst.client.get("/admin/elections")).status == 200
+    assert (await analyst.client.get(f"/admin/elections/{election_id}")).status == 200
     assert (await analyst.client.get("/admin/elections/new")).status == 403
     assert (await analyst.post("/admin/elections/new", title="x")).status == 403
+    edit = await analyst.post(
+        f"/admin/elections/{election_id}/edit",
+        title="Інша назва ради",
+        seats="9",
+        max_choices="2",
+        opens_at="2026-12-01T09:00",
+        closes_at="2026-12-01T21:00",
+    )
+    assert edit.status == 403
+    assert (await analyst.post(f"/admin/elections/{election_id}/close")).status == 403
+    async with database.transaction() as session:
+        election = await session.get(Election, election_id)
+        assert election is not None
+        assert (election.title, election.seats) == (terms.title, 3)
     assert await _audit(database) == []
 
 
@@ -104,31 +144,23 @@ async def test_terms_are_edited_until_voting_opens(
     opened the edit is refused and nothing changes."""
     authority_id = await make_authority(database, clock.now())
     admin = await sign_in_administrator(client, database, clock)
-    terms = {
-        "title": "Громадська рада при міській раді",
-        "seats": "3",
-        "max_choices": "2",
-        "opens_at": "2026-11-28T09:00",
-        "closes_at": "2026-11-28T21:00",
-    }
-    created = await admin.post("/admin/elections/new", authority_id=str(authority_id), **terms)
-    election_id = int(created.headers["Location"].split("/")[-1].split("?")[0])
+    election_id = await _created(admin, authority_id)
     page = await (await admin.client.get(f"/admin/elections/{election_id}")).text()
     assert 'value="2026-11-28T09:00"' in page  # the form shows Kyiv time
     edited = await admin.post(
         f"/admin/elections/{election_id}/edit",
-        **{**terms, "title": "Громадська рада при обласній раді", "seats": "15"},
+        **{**FORM_TERMS, "title": "Громадська рада при обласній раді", "seats": "15"},
     )
     assert edited.status == 303
     backwards = await admin.post(
-        f"/admin/elections/{election_id}/edit", **{**terms, "closes_at": "2026-11-28T08:00"}
+        f"/admin/elections/{election_id}/edit", **{**FORM_TERMS, "closes_at": "2026-11-28T08:00"}
     )
     assert backwards.status == 409
     assert "Voting must close after it opens." in await backwards.text()
     clock.at = clock.now().replace(day=28, hour=10)
     client.session.cookie_jar.clear()
     admin = await sign_in_administrator(client, database, clock, "second@example.org")
-    late = await admin.post(f"/admin/elections/{election_id}/edit", **terms)
+    late = await admin.post(f"/admin/elections/{election_id}/edit", **FORM_TERMS)
     assert late.status == 409
     assert "Voting has begun" in await late.text()
     async with database.transaction() as session:
@@ -155,16 +187,7 @@ async def test_photos_are_uploaded_shown_and_published(
     async with database.transaction() as session:
         organisations, _added = await ensure_demo_organisations(session, clock.now())
     admin = await sign_in_administrator(client, database, clock)
-    created = await admin.post(
-        "/admin/elections/new",
-        authority_id=str(authority_id),
-        title="Громадська рада при міській раді",
-        seats="3",
-        max_choices="2",
-        opens_at="2026-11-28T09:00",
-        closes_at="2026-11-28T21:00",
-    )
-    election_id = int(created.headers["Location"].split("/")[-1].split("?")[0])
+    election_id = await _created(admin, authority_id)
     path = f"/admin/elections/{election_id}"
     for number, organisation in enumerate(organisations[:2]):
         form = FormData()

@@ -12,7 +12,7 @@ from PIL import Image
 
 from civic.candidate_photos import MAX_UPLOAD_BYTES, PhotoProblem, prepared_photo
 from civic.clock import FixedClock
-from civic.elections import ElectionError, Elections
+from civic.elections import ElectionError, Elections, ElectionTerms
 from civic.organisation_demo import ensure_demo_organisations
 from storage.db import Database
 from tests.helpers import make_authority
@@ -62,13 +62,15 @@ async def test_photos_are_set_before_opening_for_the_elections_own_candidates(
         ids = []
         for title in ("Вибори до громадської ради", "Інші вибори до ради"):
             election = await rules.create(
-                authority_id=authority_id,
-                title=title,
-                seats=1,
-                max_choices=1,
-                opens_at=now + HOUR,
-                closes_at=now + 2 * HOUR,
-                now=now,
+                authority_id,
+                ElectionTerms(
+                    title=title,
+                    seats=1,
+                    max_choices=1,
+                    opens_at=now + HOUR,
+                    closes_at=now + 2 * HOUR,
+                ),
+                now,
             )
             candidate = await rules.nominate(election.id, organisations[0].id, "Оксана", "", now)
             ids.append((election.id, candidate.id))

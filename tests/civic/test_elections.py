@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -17,8 +17,9 @@ from sqlalchemy import func, select
 from civic.ballot_lists import digest, receipt_hash
 from civic.clock import FixedClock
 from civic.council_seats import SeatOutcome
-from civic.elections import CastOutcome, ElectionError, Elections, merge_step
+from civic.elections import CastOutcome, ElectionError, Elections, ElectionTerms, merge_step
 from civic.organisation_demo import ensure_demo_organisations
+from civic.text import TextProblem
 from storage.db import Database
 from storage.election_models import (
     Ballot,
@@ -45,13 +46,15 @@ async def _election(
         organisations, _added = await ensure_demo_organisations(session, now)
         rules = Elections(session)
         election = await rules.create(
-            authority_id=authority_id,
-            title="Громадська рада при міській раді",
-            seats=seats,
-            max_choices=max_choices,
-            opens_at=now + HOUR,
-            closes_at=now + 3 * HOUR,
-            now=now,
+            authority_id,
+            ElectionTerms(
+                title="Громадська рада при міській раді",
+                seats=seats,
+                max_choices=max_choices,
+                opens_at=now + HOUR,
+                closes_at=now + 3 * HOUR,
+            ),
+            now,
         )
         candidates = [
             (
@@ -290,6 +293,56 @@ async def test_nominations_need_a_verified_organisation_once_and_before_opening(
             with pytest.raises(ElectionError) as refused:
                 await rules.nominate(election_id, organisation_id, "Ще одна", "", moment)
             assert refused.value.code == reason
+
+
+async def test_terms_change_whole_or_not_at_all_and_only_before_opening(
+    database: Database, clock: FixedClock
+) -> None:
+    """Before opening every term changes at once; a refused edit (seats, limit, window,
+    title) changes none of them; once voting has begun, and for no election, the edit is
+    refused."""
+    now = clock.now()
+    election_id, _candidates = await _election(database, now)
+    moved = ElectionTerms(
+        title="Громадська рада при обласній раді",
+        seats=7,
+        max_choices=3,
+        opens_at=now + 2 * HOUR,
+        closes_at=now + 5 * HOUR,
+    )
+    refused_terms = [
+        (replace(moved, seats=36), "seats_out_of_range"),
+        (replace(moved, max_choices=0), "max_choices_out_of_range"),
+        (replace(moved, closes_at=moved.opens_at), "closes_before_it_opens"),
+    ]
+    async with database.transaction() as session:
+        rules = Elections(session)
+        for terms, reason in refused_terms:
+            with pytest.raises(ElectionError) as refused:
+                await rules.edit(election_id, terms, now)
+            assert refused.value.code == reason
+        with pytest.raises(TextProblem):
+            await rules.edit(election_id, replace(moved, title="??"), now)
+        with pytest.raises(ElectionError) as missing:
+            await rules.edit(election_id + 1000, moved, now)
+        assert missing.value.code == "not_found"
+    async with database.transaction() as session:
+        election = await session.get(Election, election_id)
+        assert election is not None
+        assert (election.title, election.seats, election.max_choices) == (
+            "Громадська рада при міській раді",
+            2,
+            2,
+        )
+        await Elections(session).edit(election_id, moved, now)
+    async with database.transaction() as session:
+        election = await session.get(Election, election_id)
+        assert election is not None
+        assert (election.title, election.seats, election.max_choices) == (moved.title, 7, 3)
+        assert (election.opens_at, election.closes_at) == (moved.opens_at, moved.closes_at)
+        with pytest.raises(ElectionError) as late:
+            await Elections(session).edit(election_id, moved, now + 2 * HOUR)
+        assert late.value.code == "already_open"
 
 
 async def test_a_merged_citizen_keeps_one_voter_row(database: Database, clock: FixedClock) -> None:

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from civic.clock import FixedClock
 from civic.consultations import Consultations, ConsultationTerms
 from civic.draft_sections import DraftSection
-from civic.elections import Elections
+from civic.elections import Elections, ElectionTerms
 from civic.information_requests import InformationRequests, RequestDraft
 from civic.outbox import owe_notice
 from civic.petitions import PetitionDraft, Petitions
@@ -102,13 +102,15 @@ async def _owns_one_of_everything(database: Database, clock: FixedClock, citizen
         session.add(FollowedTopic(citizen_id=citizen_id, topic="roads"))
         # A voter row as such (casting itself needs the phone the merge is about).
         election = await Elections(session).create(
-            authority_id=authority_id,
-            title="Вибори для злиття",
-            seats=1,
-            max_choices=1,
-            opens_at=now,
-            closes_at=now + timedelta(days=1),
-            now=now,
+            authority_id,
+            ElectionTerms(
+                title="Вибори для злиття",
+                seats=1,
+                max_choices=1,
+                opens_at=now,
+                closes_at=now + timedelta(days=1),
+            ),
+            now,
         )
         session.add(ElectionVoter(election_id=election.id, citizen_id=citizen_id))
         # A named poll's respondent and response as such (answering needs the phone too).

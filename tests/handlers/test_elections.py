@@ -11,7 +11,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from civic.clock import FixedClock
-from civic.elections import Elections
+from civic.elections import Elections, ElectionTerms
 from civic.organisation_demo import ensure_demo_organisations
 from handlers.core import ConversationCore
 from storage.db import Database
@@ -36,13 +36,15 @@ async def _open_election(
         organisations, _added = await ensure_demo_organisations(session, now)
         rules = Elections(session)
         election = await rules.create(
-            authority_id=authority_id,
-            title="Громадська рада при міській раді",
-            seats=2,
-            max_choices=max_choices,
-            opens_at=now + timedelta(minutes=1),
-            closes_at=now + 2 * HOUR,
-            now=now,
+            authority_id,
+            ElectionTerms(
+                title="Громадська рада при міській раді",
+                seats=2,
+                max_choices=max_choices,
+                opens_at=now + timedelta(minutes=1),
+                closes_at=now + 2 * HOUR,
+            ),
+            now,
         )
         names = ["Anna Bila", "Bohdan Chornyi", "Vira Zelena", "Hlib Siryi", "Dana Ruda"]
         candidates = [

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 from aiogram.methods import EditMessageText, SendMessage, SendPhoto
-from aiogram.types import InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove
+from aiogram.types import (
+    BufferedInputFile,
+    InlineKeyboardMarkup,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+)
 
 from bot.channels.telegram.render import (
     MAX_CAPTION,
@@ -157,3 +162,18 @@ def test_an_image_is_a_photo_with_its_text_alternative_as_caption() -> None:
     assert photo.caption is not None
     assert len(photo.caption) <= MAX_CAPTION
     assert isinstance(steps[2].call.reply_markup, InlineKeyboardMarkup)
+
+
+@pytest.mark.parametrize(("jpeg", "filename"), [(False, "image.png"), (True, "image.jpg")])
+def test_a_photo_is_uploaded_under_its_own_kind(jpeg: bool, filename: str) -> None:
+    """A chart goes up as a PNG, a candidate's photo as a JPEG, each named for what it is
+    (Telegram re-encodes either; the name tells what the bytes are)."""
+    content = b"\xff\xd8\xff" if jpeg else b"\x89PNG"
+    image = Image(content, "Anna Bila — candidate", jpeg=jpeg)
+    (step,) = render([Reply("", image=image)], chat_id=7)
+    assert isinstance(step.call, SendPhoto)
+    upload = step.call.photo
+    assert isinstance(upload, BufferedInputFile)
+    assert upload.filename == filename
+    assert upload.data == content
+    assert step.call.caption == "Anna Bila — candidate"
