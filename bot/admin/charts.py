@@ -34,30 +34,6 @@ def daily_bars_svg(series: Sequence[tuple[date, int]], *, color: str = "#1f5fa8"
     return svg[svg.index("<svg") :]
 
 
-def option_bars_svg(labels: Sequence[str], counts: Sequence[int]) -> str:
-    """One question's options as horizontal bars with their counts, as an inline SVG."""
-    import textwrap
-
-    from matplotlib.figure import Figure
-
-    figure = Figure(figsize=(6.4, 0.5 + 0.35 * len(labels)), dpi=96)
-    axes = figure.add_subplot()
-    positions = list(range(len(labels)))
-    axes.barh(positions, counts, color="#1f5fa8")
-    axes.set_yticks(positions, [textwrap.shorten(label, 40, placeholder="…") for label in labels])
-    axes.invert_yaxis()
-    for position, count in zip(positions, counts, strict=True):
-        axes.annotate(f" {count}", (count, position), va="center", fontsize=8)
-    axes.set_xlim(0, max([*counts, 1]) * 1.2)
-    axes.spines[["top", "right"]].set_visible(False)
-    axes.tick_params(labelsize=8)
-    figure.tight_layout()
-    buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", metadata={"Date": None})
-    svg = buffer.getvalue()
-    return svg[svg.index("<svg") :]
-
-
 Series = list[tuple[date, int]]
 
 

@@ -17,9 +17,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
-from bot.admin.context import AdminContext, pages_for
+from bot.admin.authority_scope import authorities_for, page_of, visible, within
+from bot.admin.context import AdminContext
 from bot.admin.contract import AdminRoute, AdminViews, NavEntry
 from bot.admin.exports import Row, stream_csv
 from bot.admin.forms import posted
@@ -82,31 +83,19 @@ def _problem(context: AdminContext, code: str) -> str:
     return problems.get(code, t._("That did not work."))
 
 
-def _scope(context: AdminContext) -> Any:
-    statement = select(Consultation)
-    if context.official.authority_ids is not None:
-        statement = statement.where(Consultation.authority_id.in_(context.official.authority_ids))
-    return statement
+def _scope(context: AdminContext) -> Select[Consultation]:
+    return within(context, select(Consultation), Consultation.authority_id)
 
 
 async def consultation_list(context: AdminContext) -> web.StreamResponse:
-    page = context.page_number()
-    statement = _scope(context)
-    async with context.database.reading() as session:
-        total = await session.scalar(select(func.count()).select_from(statement.subquery()))
-        rows = (
-            await session.scalars(
-                statement.order_by(Consultation.opens_at.desc(), Consultation.id.desc())
-                .offset((page - 1) * PAGE_SIZE)
-                .limit(PAGE_SIZE)
-            )
-        ).all()
+    order = (Consultation.opens_at.desc(), Consultation.id.desc())
+    found = await page_of(context, _scope(context), order, PAGE_SIZE)
     return context.render(
         "consultations.html",
-        consultations=[(row, phase(row, context.now).value) for row in rows],
-        page=page,
-        pages=pages_for(total or 0, PAGE_SIZE),
-        total=total or 0,
+        consultations=[(row, phase(row, context.now).value) for row in found.rows],
+        page=found.page,
+        pages=found.pages,
+        total=found.total,
         may_run=context.official.can(RUN),
     )
 
@@ -115,8 +104,8 @@ async def _visible(
     context: AdminContext, rules: Consultations, consultation_id: int
 ) -> Consultation:
     consultation = await rules.get(consultation_id)
-    if consultation is None or not context.official.sees_authority(consultation.authority_id):
-        raise web.HTTPNotFound()
+    visible(context, consultation)
+    assert consultation is not None
     return consultation
 
 
@@ -188,11 +177,8 @@ async def new_form(context: AdminContext) -> web.StreamResponse:
 async def _new_page(
     context: AdminContext, values: dict[str, Any], problem: str | None, http_status: int = 200
 ) -> web.Response:
+    authorities = await authorities_for(context)
     async with context.database.reading() as session:
-        statement = select(Authority).order_by(Authority.name_uk)
-        if context.official.authority_ids is not None:
-            statement = statement.where(Authority.id.in_(context.official.authority_ids))
-        authorities = (await session.scalars(statement)).all()
         regions = await Preferences(session).regions()
     return context.render(
         "consultation_new.html",

@@ -13,9 +13,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from bot.admin.context import AdminContext, pages_for
+from bot.admin.authority_scope import authorities_for, page_of, within
+from bot.admin.context import AdminContext
 from bot.admin.contract import AdminRoute, AdminViews, NavEntry
 from bot.admin.forms import posted
 from bot.admin.responses import see_other
@@ -55,25 +56,15 @@ def _problem(context: AdminContext, code: str) -> str:
 
 
 async def election_list(context: AdminContext) -> web.StreamResponse:
-    page = context.page_number()
-    statement = select(Election)
-    if context.official.authority_ids is not None:
-        statement = statement.where(Election.authority_id.in_(context.official.authority_ids))
-    async with context.database.reading() as session:
-        total = await session.scalar(select(func.count()).select_from(statement.subquery()))
-        elections = (
-            await session.scalars(
-                statement.order_by(Election.opens_at.desc(), Election.id.desc())
-                .offset((page - 1) * PAGE_SIZE)
-                .limit(PAGE_SIZE)
-            )
-        ).all()
+    statement = within(context, select(Election), Election.authority_id)
+    order = (Election.opens_at.desc(), Election.id.desc())
+    found = await page_of(context, statement, order, PAGE_SIZE)
     return context.render(
         "elections.html",
-        elections=[(e, phase(e, context.now).value) for e in elections],
-        page=page,
-        pages=pages_for(total or 0, PAGE_SIZE),
-        total=total or 0,
+        elections=[(e, phase(e, context.now).value) for e in found.rows],
+        page=found.page,
+        pages=found.pages,
+        total=found.total,
         may_run=context.official.can(RUN),
     )
 
@@ -137,11 +128,7 @@ async def new_form(context: AdminContext) -> web.StreamResponse:
 async def _new_page(
     context: AdminContext, values: dict[str, str], problem: str | None, http_status: int = 200
 ) -> web.Response:
-    async with context.database.reading() as session:
-        statement = select(Authority).order_by(Authority.name_uk)
-        if context.official.authority_ids is not None:
-            statement = statement.where(Authority.id.in_(context.official.authority_ids))
-        authorities = (await session.scalars(statement)).all()
+    authorities = await authorities_for(context)
     return context.render(
         "election_new.html",
         http_status=http_status,

@@ -13,10 +13,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
-from bot.admin.charts import option_bars_svg
-from bot.admin.context import AdminContext, pages_for
+from bot.admin.authority_scope import authorities_for, page_of, visible, within
+from bot.admin.context import AdminContext
 from bot.admin.contract import AdminRoute, AdminViews, NavEntry
 from bot.admin.exports import Row, stream_csv
 from bot.admin.forms import posted
@@ -33,6 +33,7 @@ from civic.polls import (
 )
 from civic.preferences import Preferences
 from civic.text import TextProblem
+from handlers.poll_results import draw_results
 from storage.models import Authority
 from storage.poll_models import Poll, QuestionKind, ResultsShown
 
@@ -72,39 +73,28 @@ def _problem(context: AdminContext, code: str) -> str:
     return problems.get(code, t._("That did not work."))
 
 
-def _scope(context: AdminContext) -> Any:
-    statement = select(Poll)
-    if context.official.authority_ids is not None:
-        statement = statement.where(Poll.authority_id.in_(context.official.authority_ids))
-    return statement
+def _scope(context: AdminContext) -> Select[Poll]:
+    return within(context, select(Poll), Poll.authority_id)
 
 
 async def poll_list(context: AdminContext) -> web.StreamResponse:
-    page = context.page_number()
-    statement = _scope(context)
-    async with context.database.reading() as session:
-        total = await session.scalar(select(func.count()).select_from(statement.subquery()))
-        polls = (
-            await session.scalars(
-                statement.order_by(Poll.opens_at.desc(), Poll.id.desc())
-                .offset((page - 1) * PAGE_SIZE)
-                .limit(PAGE_SIZE)
-            )
-        ).all()
+    found = await page_of(
+        context, _scope(context), (Poll.opens_at.desc(), Poll.id.desc()), PAGE_SIZE
+    )
     return context.render(
         "polls.html",
-        polls=[(poll, phase(poll, context.now).value) for poll in polls],
-        page=page,
-        pages=pages_for(total or 0, PAGE_SIZE),
-        total=total or 0,
+        polls=[(poll, phase(poll, context.now).value) for poll in found.rows],
+        page=found.page,
+        pages=found.pages,
+        total=found.total,
         may_run=context.official.can(RUN),
     )
 
 
 async def _visible(context: AdminContext, polls: Polls, poll_id: int) -> Poll:
     poll = await polls.get(poll_id)
-    if poll is None or not context.official.sees_authority(poll.authority_id):
-        raise web.HTTPNotFound()
+    visible(context, poll)
+    assert poll is not None
     return poll
 
 
@@ -129,14 +119,16 @@ async def _page(
             else {}
         )
         respondents = results.respondents if results else (await rules.results(poll_id)).respondents
-    charts = {}
-    if results is not None:
-        for counted in results.questions:
-            if counted.question.row.kind is not QuestionKind.TEXT:
-                charts[counted.question.row.id] = option_bars_svg(
-                    [option.text for option in counted.question.options],
-                    [counted.counts.get(option.id, 0) for option in counted.question.options],
-                )
+    chart = None
+    choices = [
+        counted
+        for counted in (results.questions if results else [])
+        if counted.question.row.kind is not QuestionKind.TEXT
+    ]
+    if results is not None and choices:
+        # The chat's chart, drawn as SVG (matplotlib escapes the texts it writes).
+        svg = draw_results(poll.title, choices, results.respondents, "svg").decode()
+        chart = svg[svg.index("<svg") :]  # no XML prologue inside HTML
     current = phase(poll, context.now)
     return context.render(
         "poll.html",
@@ -146,7 +138,7 @@ async def _page(
         status=current.value,
         questions=questions,
         results=results,
-        charts=charts,
+        chart=chart,
         written=written,
         respondents=respondents,
         published=results_published(poll, context.now),
@@ -185,11 +177,8 @@ async def new_form(context: AdminContext) -> web.StreamResponse:
 async def _new_page(
     context: AdminContext, values: dict[str, Any], problem: str | None, http_status: int = 200
 ) -> web.Response:
+    authorities = await authorities_for(context)
     async with context.database.reading() as session:
-        statement = select(Authority).order_by(Authority.name_uk)
-        if context.official.authority_ids is not None:
-            statement = statement.where(Authority.id.in_(context.official.authority_ids))
-        authorities = (await session.scalars(statement)).all()
         regions = await Preferences(session).regions()
     return context.render(
         "poll_new.html",

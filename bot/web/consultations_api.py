@@ -5,11 +5,10 @@ who wrote a comment."""
 from __future__ import annotations
 
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 
+from bot.web.keyset import keyset_page
 from bot.web.models import ItemId, NextPage, Timestamp
 from bot.web.routes import (
-    DEFAULT_LIMIT,
     ApiCall,
     ApiRoute,
     ApiTag,
@@ -145,16 +144,12 @@ async def _consultation(call: ApiCall, row: ConsultationRow, rules: Consultation
 
 
 async def list_consultations(call: ApiCall) -> ConsultationList:
-    limit = call.query["limit"] or DEFAULT_LIMIT
-    statement = select(ConsultationRow).order_by(ConsultationRow.id).limit(limit + 1)
-    if call.query["cursor"] is not None:
-        statement = statement.where(ConsultationRow.id > call.query["cursor"])
-    async with call.database.reading() as session:
-        rows = list(await session.scalars(statement))
-        rules = Consultations(session)
-        items = [await _consultation(call, row, rules) for row in rows[:limit]]
-    more = len(rows) > limit
-    return ConsultationList(items=items, next=call.next_page(items[-1].id) if more else None)
+    items, next_page = await keyset_page(
+        call,
+        ConsultationRow,
+        lambda session, row: _consultation(call, row, Consultations(session)),
+    )
+    return ConsultationList(items=items, next=next_page)
 
 
 async def get_consultation(call: ApiCall) -> Consultation | None:

@@ -11,8 +11,8 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
 
+from bot.web.keyset import keyset_page
 from bot.web.models import ItemId, NextPage
 from bot.web.routes import (
     DEFAULT_LIMIT,
@@ -141,16 +141,10 @@ async def _election(call: ApiCall, row: ElectionRow, rules: Elections) -> Electi
 
 
 async def list_elections(call: ApiCall) -> ElectionList:
-    limit = call.query["limit"] or DEFAULT_LIMIT
-    statement = select(ElectionRow).order_by(ElectionRow.id).limit(limit + 1)
-    if call.query["cursor"] is not None:
-        statement = statement.where(ElectionRow.id > call.query["cursor"])
-    async with call.database.reading() as session:
-        rows = list(await session.scalars(statement))
-        rules = Elections(session)
-        items = [await _election(call, row, rules) for row in rows[:limit]]
-    more = len(rows) > limit
-    return ElectionList(items=items, next=call.next_page(items[-1].id) if more else None)
+    items, next_page = await keyset_page(
+        call, ElectionRow, lambda session, row: _election(call, row, Elections(session))
+    )
+    return ElectionList(items=items, next=next_page)
 
 
 async def get_election(call: ApiCall) -> Election | None:

@@ -5,10 +5,10 @@ text question's ``answers``) is present only where the poll lets results be show
 from __future__ import annotations
 
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 
+from bot.web.keyset import keyset_page
 from bot.web.models import ItemId, NextPage, Timestamp
-from bot.web.routes import DEFAULT_LIMIT, ApiCall, ApiRoute, ApiTag, id_parameter, limit_parameter
+from bot.web.routes import ApiCall, ApiRoute, ApiTag, id_parameter, limit_parameter
 from civic.polls import Phase, Polls, Results, phase, results_published
 from storage.poll_models import Poll as PollRow
 from storage.poll_models import QuestionKind, ResultsShown
@@ -105,16 +105,10 @@ async def _poll(call: ApiCall, row: PollRow, rules: Polls) -> Poll:
 
 
 async def list_polls(call: ApiCall) -> PollList:
-    limit = call.query["limit"] or DEFAULT_LIMIT
-    statement = select(PollRow).order_by(PollRow.id).limit(limit + 1)
-    if call.query["cursor"] is not None:
-        statement = statement.where(PollRow.id > call.query["cursor"])
-    async with call.database.reading() as session:
-        rows = list(await session.scalars(statement))
-        rules = Polls(session)
-        items = [await _poll(call, row, rules) for row in rows[:limit]]
-    more = len(rows) > limit
-    return PollList(items=items, next=call.next_page(items[-1].id) if more else None)
+    items, next_page = await keyset_page(
+        call, PollRow, lambda session, row: _poll(call, row, Polls(session))
+    )
+    return PollList(items=items, next=next_page)
 
 
 async def get_poll(call: ApiCall) -> Poll | None:
